@@ -1,0 +1,282 @@
+"""Party names as people type them: countries, blocs, demonyms, short forms and typos.
+
+Used by the ledger (to key terms by party pair), by question understanding and by sentence
+features. `find_parties(text)` finds canonical names in running text; `resolve_party(word)` turns
+one user-typed name ("japn", "S. Korea", "the EU deal") into a canonical name or None.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+US = "United States"
+EU = "European Union"
+
+# canonical name -> names, short forms and demonyms that mean it in running text
+_NAMES: dict[str, tuple[str, ...]] = {
+    US: (
+        "united states",
+        "united states of america",
+        "u.s.",
+        "u.s.a.",
+        "usa",
+        "us",
+        "america",
+        "american",
+        "americans",
+        "washington",
+        "the states",
+        "white house",
+    ),
+    EU: (
+        "european union",
+        "eu",
+        "e.u.",
+        "europe",
+        "european",
+        "europeans",
+        "brussels",
+        "the bloc",
+        "european commission",
+    ),
+    "United Kingdom": (
+        "united kingdom",
+        "uk",
+        "u.k.",
+        "britain",
+        "great britain",
+        "british",
+        "england",
+        "english",
+        "london",
+        "downing street",
+    ),
+    "Japan": ("japan", "japanese", "tokyo"),
+    "China": ("china", "chinese", "beijing", "prc", "people's republic of china", "mainland china"),
+    "South Korea": (
+        "south korea",
+        "s. korea",
+        "s korea",
+        "korea",
+        "korean",
+        "south korean",
+        "seoul",
+        "republic of korea",
+        "rok",
+    ),
+    "Vietnam": ("vietnam", "viet nam", "vietnamese", "hanoi"),
+    "Indonesia": ("indonesia", "indonesian", "indonesians", "jakarta"),
+    "India": ("india", "indian", "new delhi"),
+    "Switzerland": ("switzerland", "swiss", "bern"),
+    "Canada": ("canada", "canadian", "ottawa"),
+    "Mexico": ("mexico", "mexican", "mexico city"),
+    "Brazil": ("brazil", "brazilian", "brasilia"),
+    "Philippines": ("philippines", "philippine", "filipino", "manila"),
+    "Thailand": ("thailand", "thai", "bangkok"),
+    "Malaysia": ("malaysia", "malaysian"),
+    "Cambodia": ("cambodia", "cambodian", "phnom penh"),
+    "Laos": ("laos", "lao"),
+    "Myanmar": ("myanmar", "burma"),
+    "Taiwan": ("taiwan", "taiwanese", "taipei"),
+    "Australia": ("australia", "australian", "canberra"),
+    "New Zealand": ("new zealand",),
+    "Singapore": ("singapore", "singaporean"),
+    "Bangladesh": ("bangladesh", "bangladeshi", "dhaka"),
+    "Pakistan": ("pakistan", "pakistani", "islamabad"),
+    "Sri Lanka": ("sri lanka", "sri lankan"),
+    "Israel": ("israel", "israeli"),
+    "Turkey": ("turkey", "turkish", "turkiye", "ankara"),
+    "Saudi Arabia": ("saudi arabia", "saudi", "riyadh"),
+    "United Arab Emirates": ("united arab emirates", "uae", "emirati"),
+    "South Africa": ("south africa", "south african", "pretoria"),
+    "Argentina": ("argentina", "argentine", "argentinian", "buenos aires"),
+    "Chile": ("chile", "chilean"),
+    "Colombia": ("colombia", "colombian"),
+    "Norway": ("norway", "norwegian"),
+    "Russia": ("russia", "russian", "moscow"),
+    "Ukraine": ("ukraine", "ukrainian", "kyiv"),
+    "Germany": ("germany", "german", "berlin"),
+    "France": ("france", "french", "paris"),
+    "Italy": ("italy", "italian", "rome"),
+    "Ecuador": ("ecuador", "ecuadorian"),
+    "Guatemala": ("guatemala", "guatemalan"),
+    "El Salvador": ("el salvador", "salvadoran"),
+    "Lesotho": ("lesotho",),
+}
+
+# Regions a user may rank or list deals by ("rank the Asian deals by tariff").
+REGIONS: dict[str, tuple[str, ...]] = {
+    "asia": (
+        "Japan",
+        "China",
+        "South Korea",
+        "Vietnam",
+        "Indonesia",
+        "India",
+        "Philippines",
+        "Thailand",
+        "Malaysia",
+        "Cambodia",
+        "Laos",
+        "Myanmar",
+        "Taiwan",
+        "Singapore",
+        "Bangladesh",
+        "Pakistan",
+        "Sri Lanka",
+    ),
+    "europe": (EU, "United Kingdom", "Switzerland", "Norway", "Germany", "France", "Italy"),
+    "americas": (
+        "Canada",
+        "Mexico",
+        "Brazil",
+        "Argentina",
+        "Chile",
+        "Colombia",
+        "Ecuador",
+        "Guatemala",
+        "El Salvador",
+    ),
+}
+_REGION_WORDS = {
+    "asia": "asia",
+    "asian": "asia",
+    "southeast asian": "asia",
+    "europe": "europe",
+    "european": "europe",
+    "americas": "americas",
+    "latin american": "americas",
+}
+
+# Words that look like a name in running text but rarely mean the country there.
+_AMBIGUOUS_IN_TEXT = {
+    "us",
+    "english",
+    "french",
+    "german",
+    "turkey",
+    "chile",
+    "rome",
+    "paris",
+    "berlin",
+    "lao",
+    "europe",
+}
+
+ALIASES: dict[str, str] = {alias: canon for canon, names in _NAMES.items() for alias in names}
+for _canon in _NAMES:
+    ALIASES[_canon.lower()] = _canon
+
+
+def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted(aliases, key=len, reverse=True)
+    body = "|".join(re.escape(a) for a in ordered)
+    return re.compile(rf"(?<![\w.])(?:{body})(?![\w])", re.I)
+
+
+_TEXT_RE = _alias_pattern(a for a in ALIASES if a not in _AMBIGUOUS_IN_TEXT)
+_US_RE = re.compile(r"(?<![\w.])(?:US|U\.S\.)(?![\w])")  # "US" only in capitals: "us" is a pronoun
+
+
+def canonical(name: str | None) -> str | None:
+    """A canonical party name for an exact alias (case-insensitive), else None."""
+    if not name:
+        return None
+    key = re.sub(r"\s+", " ", name.strip().lower())
+    key = re.sub(r"^the ", "", key) if key not in ALIASES else key
+    return ALIASES.get(key)
+
+
+def normalise(name: str) -> str:
+    """Canonical name when known, the input tidied otherwise (extraction may name rare countries)."""
+    return canonical(name) or name.strip()
+
+
+@lru_cache(maxsize=4096)
+def find_parties(text: str) -> tuple[str, ...]:
+    """Canonical parties named in running text, in order of first mention."""
+    found: dict[str, int] = {}
+    for m in _TEXT_RE.finditer(text):
+        canon = ALIASES[m.group(0).lower()]
+        found.setdefault(canon, m.start())
+    for m in _US_RE.finditer(text):
+        found.setdefault(US, m.start())
+    return tuple(sorted(found, key=found.__getitem__))
+
+
+def region_of(text: str) -> str | None:
+    low = text.lower()
+    for word, region in sorted(_REGION_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{word}\b", low):
+            return region
+    return None
+
+
+_QUESTION_TOKEN = re.compile(r"[a-z][a-z.'’]*", re.I)
+
+
+def parties_in_question(question: str, known_words: frozenset[str] = frozenset()) -> list[str]:
+    """Parties a user named, forgiving short forms and typos ("japn", "indonesa", "S. Korea").
+
+    `known_words` is vocabulary seen in the stories: a word found there is taken as spelled, so
+    only unknown words are matched loosely against the names.
+    """
+    found: dict[str, int] = {}
+    text = question.replace("’", "'")
+    for m in _TEXT_RE.finditer(text):
+        found.setdefault(ALIASES[m.group(0).lower()], m.start())
+    for m in re.finditer(
+        r"(?<![\w.])(?:US|U\.S\.|USA)(?![\w])|\b(?:us|usa)\b(?=\s*(?:\?|$|deal|tariff|rate))", text
+    ):
+        found.setdefault(US, m.start())
+    if "EU" in text or "E.U." in text:
+        found.setdefault(EU, text.find("E"))
+    for m in _QUESTION_TOKEN.finditer(text):
+        word = m.group(0).lower().strip(".'")
+        if len(word) < 4 or word in ALIASES or word in known_words or word in _COMMON_WORDS:
+            continue
+        match = difflib.get_close_matches(word, _FUZZY_KEYS, n=1, cutoff=0.8)
+        if match:
+            found.setdefault(ALIASES[match[0]], m.start())
+    return sorted(found, key=found.__getitem__)
+
+
+# One-word aliases long enough to be matched loosely.
+_FUZZY_KEYS = [a for a in ALIASES if " " not in a and "." not in a and len(a) >= 4]
+# Question words that sit close to a country name in spelling.
+_COMMON_WORDS = {
+    "pain",
+    "china",
+    "chain",
+    "chins",
+    "india",
+    "japan",
+    "rates",
+    "trade",
+    "tarif",
+    "tariff",
+    "which",
+    "their",
+    "there",
+    "what",
+    "when",
+    "much",
+    "many",
+    "deal",
+    "deals",
+    "more",
+    "less",
+    "same",
+    "after",
+    "before",
+    "under",
+    "above",
+    "korea",
+    "about",
+    "other",
+    "swiss",
+    "thais",
+}
