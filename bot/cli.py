@@ -202,7 +202,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             adapter.bind_stop(stop)
     try:
         async with embedded_default(core, enabled=not args.config and not settings.feeds and not args.no_sample):
-            await core.add_configured_feeds() if hasattr(core, "add_configured_feeds") else None
+            await core.add_configured_feeds()
             await core.run(adapters, stop)
     finally:
         await core.close()

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api import ChatAdapter
@@ -16,6 +17,7 @@ from bot.delivery import Delivery
 from bot.models import Command, Reply
 from bot.pipeline import Pipeline
 from bot.store.db import create_engine, migrate
+from bot.store.tables import feeds
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,17 @@ class Core:
             return []
 
     # ---------------------------------------------------------------- running
+
+    async def add_configured_feeds(self) -> int:
+        """Follow the feeds listed in settings (idempotent); returns how many were new."""
+        added = 0
+        async with self.engine.begin() as conn:
+            for url in self.settings.feeds:
+                if (await conn.execute(select(feeds.c.id).where(feeds.c.url == url))).first() is None:
+                    await conn.execute(insert(feeds).values(
+                        url=url, interval_min=self.settings.polling.default_interval_min))
+                    added += 1
+        return added
 
     def build_delivery(self, adapters: Sequence[ChatAdapter], worker_id: str = "worker") -> Delivery:
         self.delivery = Delivery(self.engine, self.settings.delivery, {a.platform: a for a in adapters},
