@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot import ledger, story_groups
 from bot.news.analyze import Analysis, analyze
 from bot.store.tables import deliveries, entries, feeds, stories, subscriptions
+from bot.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +177,7 @@ class Pipeline:
             stamp = int((await conn.execute(select(func.coalesce(feeds.c.error_count, 0))
                                             .where(feeds.c.id == feed_id))).scalar_one())
             rows = [{"subscription_id": s.id, "event_key": f"feed-disabled:{feed_id}:{stamp}"} for s in subs]
-            if rows:
-                await conn.execute(insert(deliveries).prefix_with("OR IGNORE") if conn.dialect.name == "sqlite"
-                                   else insert(deliveries), rows)
+            await insert_ignore(conn, deliveries, rows)
             await conn.execute(update(feeds).where(feeds.c.id == feed_id).values(disabled_reason=reason))
             log.warning("feed disabled", extra={"feed_id": feed_id, "url": feed.url, "reason": reason})
             return len(rows)
