@@ -119,7 +119,7 @@ def _context_block(reply: Reply) -> Block | None:
             continue
         seen.add(source.url)
         elements.append(_mrkdwn(link(source.url, _source_label(source))))
-    if reply.as_of:
+    if reply.as_of and "as of" not in (reply.footer or ""):
         elements.append(_mrkdwn(f"as of {reply.as_of.isoformat()}"))
     if reply.footer:
         elements.append(_mrkdwn(truncate(escape(reply.footer), SECTION_MAX)))

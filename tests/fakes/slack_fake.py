@@ -84,6 +84,7 @@ class SlackFake:
         self.gone: dict[str, str] = {}  # channel -> error (channel_not_found, is_archived, not_in_channel)
         self._fail: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)  # method -> queued errors
         self._last_post: dict[str, float] = {}
+        self._lose_answer: set[str] = set()
         self._ts = itertools.count(1)
         # Socket Mode
         self.sockets: list[web.WebSocketResponse] = []
@@ -144,6 +145,10 @@ class SlackFake:
             extra["retry_after"] = str(retry_after)
         self._fail[method].append((status, extra))
 
+    def lose_next_answer(self, method: str) -> None:
+        """Do the next call of `method`, then answer 503 as if the connection broke after Slack acted."""
+        self._lose_answer.add(method)
+
     def channel_messages(self, channel: str) -> list[Posted]:
         return [m for m in self.messages if m.channel == channel]
 
@@ -186,7 +191,11 @@ class SlackFake:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return self._json({"ok": False, "error": "unknown_method"}, status=404)
-        return await handler(params)
+        response = await handler(params)
+        if method in self._lose_answer:
+            self._lose_answer.discard(method)
+            return web.Response(status=503, text="upstream connect error")
+        return response
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
