@@ -1,0 +1,297 @@
+"""End to end: the unmodified discord.py client, our adapter and the real core, against a loopback
+fake Discord (tests/fakes/discord_fake.py) over real sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fakes.discord_fake import (
+    MANAGE_CHANNELS,
+    MANAGE_GUILD,
+    MEMBER_DEFAULT,
+    OPTION_BOOLEAN,
+    OPTION_NUMBER,
+    OPTION_STRING,
+    OPTION_SUB_COMMAND,
+    FakeDiscord,
+    FakeGuild,
+    point_discord_py_at,
+)
+from sqlalchemy import insert, select, update
+
+from adapters.discord_bot import DiscordAdapter
+from bot.config import Settings
+from bot.core import Core
+from bot.delivery import Delivery
+from bot.models import Reply
+from bot.pipeline import NewStory
+from bot.render import render_delivery, story_reply
+from bot.store.tables import deliveries, subscriptions
+
+SEED_TEXT = Path("/work/shared/corpus/seed-kyodo-japan-us-deal.txt").read_text(encoding="utf-8")
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    guild: FakeGuild
+    channel: int
+    core: Core
+    adapter: DiscordAdapter
+
+
+def settings(**discord: object) -> Settings:
+    return Settings.model_validate({"discord": discord})
+
+
+async def start_world(tmp_path: Path, fake: FakeDiscord, config: Settings) -> World:
+    guild = fake.add_guild(roles={"Feed Editors": MEMBER_DEFAULT})
+    core = await Core.open(config, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    adapter = DiscordAdapter(fake.token, config.discord, guild_ready_timeout=0.1, defer_after_s=0.5)
+    await adapter.start(core)
+    return World(fake, guild, next(iter(guild.channels)), core, adapter)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord()
+    await fake.start()
+    with point_discord_py_at(fake):
+        yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[World]:
+    w = await start_world(tmp_path, fake, settings(feed_manager_role="Feed Editors"))
+    yield w
+    await w.adapter.stop()
+    await w.core.close()
+
+
+async def subscription_rows(core: Core) -> list:  # type: ignore[type-arg]
+    async with core.engine.connect() as conn:
+        return list((await conn.execute(select(subscriptions))).all())
+
+
+def options_of(command: dict) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {o["name"]: o for o in command.get("options", [])}
+
+
+async def test_commands_are_synced_with_their_options(world: World) -> None:
+    fake = world.fake
+    assert fake.sync_calls == ["global"]
+    commands = {c["name"]: c for c in fake.commands["global"]}
+    assert set(commands) == {
+        "subscribe",
+        "unsubscribe",
+        "subscriptions",
+        "latest",
+        "deal",
+        "compare",
+        "ask",
+        "feeds",
+        "help",
+    }
+    sub = options_of(commands["subscribe"])
+    assert (sub["countries"]["type"], sub["updates_only"]["type"], sub["min_relevance"]["type"]) == (
+        OPTION_STRING,
+        OPTION_BOOLEAN,
+        OPTION_NUMBER,
+    )
+    assert not any(o.get("required") for o in sub.values())
+    assert (sub["min_relevance"]["min_value"], sub["min_relevance"]["max_value"]) == (0.0, 1.0)
+    assert int(commands["subscribe"]["default_member_permissions"]) == MANAGE_CHANNELS
+    assert options_of(commands["deal"])["party"]["required"] is True
+    assert options_of(commands["deal"])["party"]["autocomplete"] is True
+    assert options_of(commands["latest"])["party"].get("required", False) is False
+    assert options_of(commands["ask"])["question"]["required"] is True
+    compare = options_of(commands["compare"])
+    assert [compare[n].get("required", False) for n in ("first", "second", "third")] == [True, True, False]
+    feeds = options_of(commands["feeds"])
+    assert {n: o["type"] for n, o in feeds.items()} == {
+        "add": OPTION_SUB_COMMAND,
+        "list": OPTION_SUB_COMMAND,
+        "remove": OPTION_SUB_COMMAND,
+    }
+    assert options_of(feeds["add"])["url"]["required"] is True
+    # No privileged intent (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8, MESSAGE_CONTENT 1<<15).
+    intents = fake.identifies[0]["intents"]
+    assert intents & ((1 << 1) | (1 << 8) | (1 << 15)) == 0
+    assert intents & (1 << 0) and intents & (1 << 9) and intents & (1 << 12)
+    assert fake.compression == ["zlib-stream"]
+
+
+async def test_subscribe_needs_manage_channels(world: World) -> None:
+    fake, guild, channel = world.fake, world.guild, world.channel
+    refused = await fake.slash(
+        "subscribe", {"countries": "Japan"}, guild=guild, channel_id=channel, permissions=MEMBER_DEFAULT
+    )
+    [msg] = await fake.wait_until(lambda: fake.interaction_messages(refused))
+    assert msg.ephemeral and "Manage Channels" in msg.content
+    assert await subscription_rows(world.core) == []
+
+    allowed = await fake.slash(
+        "subscribe",
+        {"countries": "Japan, United States", "updates_only": False, "min_relevance": 0.4},
+        guild=guild,
+        channel_id=channel,
+        permissions=MEMBER_DEFAULT | MANAGE_CHANNELS,
+    )
+    [msg] = await fake.wait_until(lambda: fake.interaction_messages(allowed))
+    assert not msg.ephemeral and "Subscribed" in msg.content
+    [row] = await subscription_rows(world.core)
+    assert (row.platform, row.workspace, row.channel) == ("discord", str(guild.id), str(channel))
+    assert sorted(row.countries) == ["Japan", "United States"] and row.min_relevance == pytest.approx(0.4)
+    assert msg.payload["allowed_mentions"]["parse"] == []
+
+
+async def test_feeds_need_manage_server_or_the_role(world: World) -> None:
+    fake, guild, channel = world.fake, world.guild, world.channel
+    url = "http://127.0.0.1:9/feed.xml"
+    refused = await fake.slash("feeds", {"add": {"url": url}}, guild=guild, channel_id=channel)
+    [msg] = await fake.wait_until(lambda: fake.interaction_messages(refused))
+    assert msg.ephemeral and "Manage Server" in msg.content
+    by_role = await fake.slash(
+        "feeds",
+        {"add": {"url": url, "interval": 30.0}},
+        guild=guild,
+        channel_id=channel,
+        roles=[fake.role_id(guild, "Feed Editors")],
+    )
+    [msg] = await fake.wait_until(lambda: fake.interaction_messages(by_role))
+    assert "Following" in msg.content
+    by_admin = await fake.slash(
+        "feeds", {"list": {}}, guild=guild, channel_id=channel, permissions=MEMBER_DEFAULT | MANAGE_GUILD
+    )
+    [msg] = await fake.wait_until(lambda: fake.interaction_messages(by_admin))
+    assert url in msg.content and msg.ephemeral
+
+
+async def subscribe_channel(w: World, channel: int, **values: object) -> int:
+    async with w.core.engine.begin() as conn:
+        return (
+            await conn.execute(
+                insert(subscriptions).values(
+                    platform="discord",
+                    workspace=str(w.guild.id),
+                    channel=str(channel),
+                    countries=[],
+                    min_relevance=0.0,
+                    **values,
+                )
+            )
+        ).inserted_primary_key[0]
+
+
+async def test_story_from_the_pipeline_arrives_as_an_embed(world: World) -> None:
+    await subscribe_channel(world, world.channel)
+    stored = await world.core.pipeline.store_story(
+        NewStory(
+            url="https://news.example/japan-us-deal", title="Japan and US seal tariff deal", text=SEED_TEXT
+        )
+    )
+    assert stored is not None and stored.queued == 1
+    delivery = world.core.build_delivery([world.adapter])
+    assert await delivery.run_once() == 1
+    [msg] = world.fake.channel_messages(world.channel)
+    [embed] = msg.embeds
+    assert embed["title"] == "Japan and US seal tariff deal"
+    assert embed["url"] == "https://news.example/japan-us-deal"
+    assert "as of" in embed["footer"]["text"]
+    assert any(
+        f["name"] == "Sources" and "https://news.example/japan-us-deal" in f["value"] for f in embed["fields"]
+    )
+    # Every headline term the core put in the story reply is a field of the embed.
+    async with world.core.engine.connect() as conn:
+        reply = await story_reply(conn, stored.id)
+    assert reply is not None and embed["description"] == reply.summary
+    posted = {(f["name"], f["value"]) for f in embed["fields"]}
+    assert {(f.name, f.value) for f in reply.fields} <= posted
+    assert msg.payload["allowed_mentions"]["parse"] == [] and msg.nonce
+
+
+async def test_everyone_in_a_headline_pings_no_one(world: World) -> None:
+    rich = Reply(
+        text="@everyone tariffs are back",
+        kind="story",
+        title="@everyone: tariffs are back",
+        summary="@here read this <@456> <@&123>",
+    )
+    plain = Reply(text="@everyone tariffs are back <@&123> <@456>", kind="info")
+    await world.adapter.send(str(world.channel), rich, key="k-everyone-1")
+    await world.adapter.send(str(world.channel), plain, key="k-everyone-2")
+    embed_msg, text_msg = world.fake.channel_messages(world.channel)
+    assert embed_msg.embeds[0]["title"] == "@everyone: tariffs are back"
+    assert text_msg.content == "@everyone tariffs are back <@&123> <@456>"
+    for msg in (embed_msg, text_msg):
+        # parse=[] and no users/roles lists: Discord resolves no mention at all, @everyone included.
+        assert msg.payload["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_429_is_waited_out_and_nothing_is_lost(world: World) -> None:
+    world.fake.fail_next(world.channel, 429, retry_after=0.3)
+    reply = Reply(text="A story", kind="story", title="A story", summary="Terms changed.")
+    message_id = await world.adapter.send(str(world.channel), reply, key="k-429")
+    [msg] = world.fake.channel_messages(world.channel)
+    assert str(msg.id) == message_id and world.fake.http_429 == 1
+
+
+async def test_a_retried_send_posts_once(world: World) -> None:
+    reply = Reply(text="A story", kind="story", title="A story", summary="Terms changed.")
+    first = await world.adapter.send(str(world.channel), reply, key="k-twice")
+    second = await world.adapter.send(str(world.channel), reply, key="k-twice")
+    assert first == second and len(world.fake.channel_messages(world.channel)) == 1
+
+
+async def test_restart_mid_fanout_posts_nothing_twice(tmp_path: Path, fake: FakeDiscord) -> None:
+    config = settings()
+    w = await start_world(tmp_path, fake, config)
+    channels = [w.channel] + [fake.add_channel(w.guild, f"extra-{i}").id for i in range(3)]
+    for channel in channels:
+        await subscribe_channel(w, channel)
+    stored = await w.core.pipeline.store_story(
+        NewStory(url="https://news.example/deal", title="Deal story", text=SEED_TEXT)
+    )
+    assert stored is not None and stored.queued == 4
+    # The first worker claims every row, posts two and dies before recording any of them.
+    dying = Delivery(w.core.engine, config.delivery, {"discord": w.adapter}, worker_id="dying")
+    jobs = await dying.claim(10)
+    for job in jobs[:2]:
+        async with w.core.engine.connect() as conn:
+            reply = await render_delivery(conn, job.event_key, job.story_id, job.term_value_id)
+        assert reply is not None
+        await w.adapter.send(job.channel, reply, key=job.key)
+    await w.adapter.stop()
+    assert sum(len(fake.channel_messages(c)) for c in channels) == 2
+    # After the claim times out, a new process (new client) delivers everything, the two included.
+    async with w.core.engine.begin() as conn:
+        await conn.execute(update(deliveries).values(claimed_at=datetime.now(UTC) - timedelta(hours=1)))
+    restarted = DiscordAdapter(fake.token, config.discord, guild_ready_timeout=0.1)
+    await restarted.start(w.core)
+    try:
+        delivery = Delivery(w.core.engine, config.delivery, {"discord": restarted}, worker_id="new")
+        assert await delivery.run_once() == 4
+        assert [len(fake.channel_messages(c)) for c in channels] == [1, 1, 1, 1]
+    finally:
+        await restarted.stop()
+        await w.core.close()
+
+
+async def test_a_deleted_channel_pauses_its_subscription(world: World) -> None:
+    gone = world.fake.add_channel(world.guild, "old-news").id
+    sub_id = await subscribe_channel(world, gone)
+    await subscribe_channel(world, world.channel)
+    world.fake.delete_channel(gone)
+    await world.core.pipeline.store_story(
+        NewStory(url="https://news.example/deal-2", title="Deal story", text=SEED_TEXT)
+    )
+    delivery = world.core.build_delivery([world.adapter])
+    assert await delivery.run_once() == 1
+    rows = {row.id: row for row in await subscription_rows(world.core)}
+    assert rows[sub_id].paused_reason and "unknown channel" in rows[sub_id].paused_reason
+    assert len(world.fake.channel_messages(world.channel)) == 1
