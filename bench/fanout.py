@@ -17,7 +17,9 @@ from pathlib import Path
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--adapter", choices=["discord", "slack"], required=True)
     parser.add_argument("--channels", type=int, default=1000, help="subscribed channels (default 1000)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with the figures")
