@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from fakes.slack_fake import (
     mention_event,
     sign,
 )
+from slack_support import ADMIN, CHANNEL, DESK, MEMBER, SECRET, SEED_TEXT, eventually, make_adapter
 from sqlalchemy import select
 
 from adapters.slack import SlackAdapter, SlackConfigError
@@ -30,32 +30,6 @@ from bot.config import Secrets, Settings, SlackSettings
 from bot.core import Core
 from bot.pipeline import NewStory
 from bot.store.tables import subscriptions
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-SEED_TEXT = Path("/work/shared/corpus/seed-kyodo-japan-us-deal.txt").read_text(encoding="utf-8")
-ADMIN, MEMBER, DESK = "U0ADMIN01", "U0MEMBER1", "U0DESK001"
-CHANNEL = "C0NEWS001"
-
-
-def secrets() -> Secrets:
-    return Secrets.model_validate(
-        {
-            "slack_bot_token": "xoxb-test-token",
-            "slack_app_token": "xapp-1-test",
-            "slack_signing_secret": SECRET,
-        }
-    )
-
-
-async def eventually(check: Callable[[], Any], within: float = 5.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -74,23 +48,6 @@ async def core(tmp_path: Path) -> AsyncIterator[Core]:
     core = await Core.open(Settings(), url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     yield core
     await core.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def make_adapter(fake: SlackFake, mode: str) -> SlackAdapter:
-    settings = SlackSettings(
-        mode=mode,
-        http_host="127.0.0.1",
-        http_port=free_port(),
-        api_base_url=fake.base_url,
-        subscription_manager_usergroup="trade-desk",
-    )
-    return SlackAdapter(settings, secrets(), per_channel_interval_s=1.0)
 
 
 @pytest.fixture(params=["http", "socket"])
