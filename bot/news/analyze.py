@@ -1,6 +1,7 @@
 """Story analysis: text in, relevance + deal terms + summary out (pure; no network).
 
-FIRST VERSION: a placeholder the news work replaces (see issue 3).
+`analyze` works on article text; `analyze_document` takes a whole page or file (HTML goes through
+the article extractor, plain text has its trailing clutter cut) and calls `analyze`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.news.article import extract_article, looks_like_html
+from bot.news.article import cut_at_copyright, extract_article, looks_like_html
+from bot.news.deals import assemble, deal_date, deal_status, main_parties
+from bot.news.people import find_people
+from bot.news.relevance import relevance
+from bot.news.summary import summarise
+from bot.news.terms import US, extract_terms
+from bot.news.text import split_sentences
+
+RELEVANCE_THRESHOLD = 0.5
 
 
 @dataclass(slots=True)
@@ -22,6 +31,8 @@ class Analysis:
     cues: list[str] = field(default_factory=list)
     published: date | None = None
     text: str = ""
+    parties: list[str] = field(default_factory=list)  # the story's main parties, most salient first
+    status: str | None = None
 
     def to_contract(self, source: str) -> dict[str, Any]:
         return {
@@ -34,16 +45,44 @@ class Analysis:
 
 
 def analyze(text: str, *, title: str = "", published: date | None = None) -> Analysis:
-    lowered = text.lower()
-    relevant = "tariff" in lowered and "deal" in lowered
-    return Analysis(title=title, relevant=relevant, relevance=1.0 if relevant else 0.0, summary=text[:200],
-                    published=published, text=text)
+    """Relevance, deal terms and an extractive summary for one article's text."""
+    sentences = split_sentences(text)
+    if not title and sentences:
+        title = sentences[0].text
+    main = main_parties(title if title != (sentences[0].text if sentences else "") else "", sentences)
+    extraction = extract_terms(sentences, main)
+    status = deal_status(title, sentences)
+    day = deal_date(sentences, text, published, status)
+    partner = next((p for p in main if p != US), None)
+    people = find_people(text, partner)
+    deals = assemble(extraction, main, status, day, people)
+    n_terms = sum(len(d["terms"]) for d in deals)
+    lead = " ".join(s.text for s in sentences[:2])
+    score, cues = relevance(title, lead, text, n_terms, len(main))
+    relevant = score >= RELEVANCE_THRESHOLD
+    if not relevant:
+        deals = []
+    summary = summarise(title, sentences, deals)
+    return Analysis(
+        title=title,
+        relevant=relevant,
+        relevance=score,
+        summary=summary,
+        deals=deals,
+        cues=cues,
+        published=published,
+        text=text,
+        parties=main,
+        status=status if relevant else None,
+    )
 
 
 def analyze_document(raw: str, *, url: str | None = None, published: date | None = None) -> Analysis:
     """Analyze a file or page: HTML goes through the article extractor first."""
-    article = extract_article(raw, url=url)
-    if published is None and article.published is not None:
-        published = article.published.date()
-    title = article.title if looks_like_html(raw) else ""
-    return analyze(article.text, title=title or article.title, published=published)
+    if looks_like_html(raw):
+        article = extract_article(raw, url=url)
+        if published is None and article.published is not None:
+            published = article.published.date()
+        return analyze(article.text, title=article.title, published=published)
+    text = cut_at_copyright(raw)
+    return analyze(text, title="", published=published)

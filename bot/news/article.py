@@ -32,7 +32,7 @@ def cut_at_copyright(text: str) -> str:
     """Drop a copyright line and everything after it; text before the sign on that line stays."""
     for match in _COPYRIGHT.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        head = text[line_start:match.start()]
+        head = text[line_start : match.start()]
         # Only a sign near the end of the story counts, not "copyright" used in a sentence.
         if match.group(1) != "©" and head.strip():
             continue
