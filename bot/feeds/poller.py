@@ -129,6 +129,9 @@ class Poller:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[int, asyncio.Task[FeedOutcome]] = {}
         self._wakeup = asyncio.Event()
+        # Stories are stored one at a time: two feeds carrying the same story at the same moment
+        # must not both pass the pipeline's "already stored?" check (SQLite serialises writes anyway).
+        self._store_lock = asyncio.Lock()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -334,7 +337,9 @@ class Poller:
                 partial=partial,
                 announce=announce,
             )
-            if await self.pipeline.store_story(item) is not None:
+            async with self._store_lock:
+                result = await self.pipeline.store_story(item)
+            if result is not None:
                 stored += 1
                 if self.on_stored is not None:
                     self.on_stored()

@@ -353,3 +353,16 @@ class StaticResolver:
 
     async def close(self) -> None:
         return None
+
+
+def feed_test_settings(**fetch_overrides: object):  # -> bot.config.Settings
+    """Settings for poller tests: private addresses allowed (the site is on 127.0.0.1), short
+    timeouts, no jitter, and a small failure limit so disabling is quick to reach."""
+    from bot.config import FetchSettings, PollingSettings, Settings
+
+    fetch = {"allow_private_addresses": True, "total_timeout_s": 2.0, "connect_timeout_s": 1.0}
+    fetch.update(fetch_overrides)
+    return Settings(
+        polling=PollingSettings(jitter_fraction=0, disable_after_failures=3, backoff_base_s=60),
+        fetch=FetchSettings(**fetch),
+    )
