@@ -32,7 +32,12 @@ from bot.pipeline import NewStory
 from bot.render import render_delivery, story_reply
 from bot.store.tables import deliveries, subscriptions
 
-SEED_TEXT = Path("/work/shared/corpus/seed-kyodo-japan-us-deal.txt").read_text(encoding="utf-8")
+ARTICLE = (
+    "Vietnam and the United States agreed a trade deal on Tuesday that cuts the US tariff on Vietnamese goods.\n"
+    "Under the agreement, Washington will lower its tariff on Vietnamese textiles from 46 percent to 20 percent, "
+    "trade officials said.\n"
+    "Hanoi pledged to buy 10 billion dollars of American farm products and aircraft over three years.\n"
+)
 
 
 @dataclass
@@ -192,7 +197,7 @@ async def test_story_from_the_pipeline_arrives_as_an_embed(world: World) -> None
     await subscribe_channel(world, world.channel)
     stored = await world.core.pipeline.store_story(
         NewStory(
-            url="https://news.example/japan-us-deal", title="Japan and US seal tariff deal", text=SEED_TEXT
+            url="https://news.example/vn-us-deal", title="Vietnam and US agree tariff deal", text=ARTICLE
         )
     )
     assert stored is not None and stored.queued == 1
@@ -200,11 +205,11 @@ async def test_story_from_the_pipeline_arrives_as_an_embed(world: World) -> None
     assert await delivery.run_once() == 1
     [msg] = world.fake.channel_messages(world.channel)
     [embed] = msg.embeds
-    assert embed["title"] == "Japan and US seal tariff deal"
-    assert embed["url"] == "https://news.example/japan-us-deal"
+    assert embed["title"] == "Vietnam and US agree tariff deal"
+    assert embed["url"] == "https://news.example/vn-us-deal"
     assert "as of" in embed["footer"]["text"]
     assert any(
-        f["name"] == "Sources" and "https://news.example/japan-us-deal" in f["value"] for f in embed["fields"]
+        f["name"] == "Sources" and "https://news.example/vn-us-deal" in f["value"] for f in embed["fields"]
     )
     # Every headline term the core put in the story reply is a field of the embed.
     async with world.core.engine.connect() as conn:
@@ -255,7 +260,7 @@ async def test_restart_mid_fanout_posts_nothing_twice(tmp_path: Path, fake: Fake
     for channel in channels:
         await subscribe_channel(w, channel)
     stored = await w.core.pipeline.store_story(
-        NewStory(url="https://news.example/deal", title="Deal story", text=SEED_TEXT)
+        NewStory(url="https://news.example/deal", title="Deal story", text=ARTICLE)
     )
     assert stored is not None and stored.queued == 4
     # The first worker claims every row, posts two and dies before recording any of them.
@@ -288,7 +293,7 @@ async def test_a_deleted_channel_pauses_its_subscription(world: World) -> None:
     await subscribe_channel(world, world.channel)
     world.fake.delete_channel(gone)
     await world.core.pipeline.store_story(
-        NewStory(url="https://news.example/deal-2", title="Deal story", text=SEED_TEXT)
+        NewStory(url="https://news.example/deal-2", title="Deal story", text=ARTICLE)
     )
     delivery = world.core.build_delivery([world.adapter])
     assert await delivery.run_once() == 1

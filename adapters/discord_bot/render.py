@@ -147,18 +147,22 @@ def _table_text(table: tuple[tuple[str, ...], ...]) -> str:
     lines = ["  ".join(cell.ljust(sizes[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     if len(lines) > 1:
         lines.insert(1, "  ".join("-" * size for size in sizes))
-    return "\n".join(lines).replace("```", "'''")
+    return "\n".join(lines)
 
 
 def _table_blocks(table: tuple[tuple[str, ...], ...]) -> list[str]:
     """The table as code blocks, each short enough for a description."""
     text = _table_text(table)
-    if not text:
-        return []
+    return _code_blocks(text.split("\n")) if text else []
+
+
+def _code_blocks(lines: list[str]) -> list[str]:
+    """Lines in monospace code blocks, each short enough for an embed description."""
     budget = DESCRIPTION_LIMIT - 8
-    blocks, current = [], ""
-    for line in text.split("\n"):
-        line = _clip(line, budget)
+    blocks: list[str] = []
+    current = ""
+    for raw in lines:
+        line = _clip(raw.replace("```", "'''"), budget)
         if current and len(current) + len(line) + 1 > budget:
             blocks.append(current)
             current = ""
@@ -169,10 +173,10 @@ def _table_blocks(table: tuple[tuple[str, ...], ...]) -> list[str]:
 
 def footer_text(reply: Reply) -> str:
     parts = []
-    if reply.as_of is not None:
-        parts.append(f"as of {reply.as_of.isoformat()}")
     if reply.footer:
         parts.append(reply.footer)
+    if reply.as_of is not None and "as of" not in (reply.footer or ""):  # the core may have said it already
+        parts.append(f"as of {reply.as_of.isoformat()}")
     return _clip(" · ".join(parts), FOOTER_LIMIT)
 
 
@@ -203,7 +207,11 @@ def _render_embeds(reply: Reply) -> list[OutMessage]:
         return embed
 
     body = reply.summary if reply.summary is not None else reply.text
-    descriptions = split_text(body or "", DESCRIPTION_LIMIT - 8) + _table_blocks(reply.table)
+    if reply.kind == "help" and body:  # aligned usage lines: keep the columns in a monospace block
+        descriptions = _code_blocks(body.split("\n"))
+    else:
+        descriptions = split_text(body or "", DESCRIPTION_LIMIT - 8)
+    descriptions += _table_blocks(reply.table)
     for i, description in enumerate(descriptions):
         embed = embeds[-1] if i == 0 else next_embed()
         embed.description = description
