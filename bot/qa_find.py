@@ -1,0 +1,524 @@
+"""Finding the figure, date or name a question asks for among story sentences.
+
+Each candidate is one mention (a percentage, an amount, a count, a date, a person) in one sentence.
+A candidate must pass hard checks (the sentence is about the party asked, names the goods asked,
+states the kind of fact asked, and the figure is not somebody else's), then is scored: BM25 of the
+sentence against the question, the figure's role (now / before / threatened), how close the words
+that define it sit, and the story's date (the latest state wins).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from bot.qa_index import Index, Sentence, bm25_scores, story_scores, tokens
+from bot.qa_parties import ALIASES, US
+from bot.qa_question import SUBJECTS, Question
+from bot.qa_text import DateMention, Mention, Person
+
+_RATE_WORDS = re.compile(
+    r"tariff|dut(?:y|ies)|levy|levies|\brate\b|\bpay|charged?\b|taxed|\btax\b|reciprocal"
+)
+_INVEST_WORDS = re.compile(r"invest")
+_BUY_WORDS = re.compile(
+    r"\bbuy|\bbought|purchas|\border(?:ed|ing)? (?:(?:around|about|some|up to) )?[\d$]|\border(?:ed|ing)? (?:\w+ ){0,2}(?:of|for)\b|\bspend|procure|\bcommit|import (?:more|an extra|additional)|"
+    r"(?:increase|raise|expand|boost)\w* (?:\w+ ){0,3}imports|imports? of"
+)
+_NOT_DEAL_MONEY = re.compile(
+    r"deficit|surplus|trade gap|revenue|profit|loss|earnings|customs duties|collected"
+)
+_QUOTA_WORDS = re.compile(r"quota|ceiling|allowance|up to|first [\d,]+|as many as")
+_REVERSE = re.compile(
+    r"retaliat|counter-?tariff|mirror|on (?:us|u\.s\.|american|america's)\s+(?:goods|imports|products|"
+    r"exports|cars|vehicles)|its (?:own )?(?:tariffs?|rate|duties)"
+)
+_FORWARD_US = re.compile(
+    r"\b(?:us|u\.s\.|american|washington's)\s+(?:tariffs?|duties|rate|levy)|\bwashington\b|"
+    r"enter(?:ing)? the (?:us|united states)|entering america|at the us border|us import"
+)
+_OTHER_PCT = re.compile(
+    r"(?:profits?|inflation|gdp|growth|shares?|stake|margins?|sales|poll|approval|index|stocks?|"
+    r"fell|rose|jumped|slipped|dropped|climbed|economy|unemployment|surplus|deficit|market share|"
+    r"of (?:its|their|the) (?:sales|exports|output|revenue))\W+(?:\S+\s+){0,3}$"
+)
+_THREAT_LEFT = re.compile(
+    r"threat|warn|letter|could (?:face|have faced)|would (?:face|have faced)|had faced|"
+    r"set out in|proposed|floated|up to"
+)
+_THREAT_RIGHT = re.compile(
+    r"^\W*(?:\S+\s+){0,4}(?:had |he |trump |was |were |originally |initially )*threatened"
+)
+_CHANGE_TO = re.compile(
+    r"(?:fall|fell|falls|cut|cuts|lower\w*|reduc\w*|come down|comes down|coming down|drop\w*|"
+    r"decreas\w*|bring\w*|brought|set|sets|rise|rises|raise\w*|increas\w*|go down|goes down|"
+    r"trimm?\w*|slash\w*|ease\w*)\s+(?:\w+\s+){0,3}(?:to|at)\s+(?:a |an |the |just )?$"
+)
+_PREV_LEFT = re.compile(
+    r"(?:\bfrom|instead of|rather than|down from|up from|had been|was|were|previously|compared with|"
+    r"replac\w* (?:the |a |an )?|"
+    r"versus|vs\.?|before|paying|used to pay|formerly)\s+(?:a |an |the |about |around |roughly |"
+    r"nearly |some |its |their )?(?:\S+\s+){0,1}$"
+)
+_SNAP_LEFT = re.compile(
+    r"(?:revert|go back|snap back|return|rise back|reverts|returns|jump back)\s+to\s+(?:a |the )?$"
+)
+_PREV_RIGHT = re.compile(r"^\W*(?:previously|before|earlier|it had|they had|had applied|under the old)")
+
+_EVENT_WORDS = {
+    "announced": re.compile(
+        r"announc|agreed|\bagree|reached|struck|strike|unveil|clinch|seal|deal day|outlined|"
+        r"settled|said"
+    ),
+    "effective": re.compile(
+        r"effect|in force|into force|kick|appl(?:y|ies)|from|backdat|retroactiv|start|begin|"
+        r"implement|took|came"
+    ),
+    "signed": re.compile(r"\bsign"),
+    "expires": re.compile(
+        r"expir|lapse|run out|runs out|until|deadline|cut-?off|extend|pushed back|delay|end\b|"
+        r"ends\b|pause"
+    ),
+}
+_ROLE_OK = {
+    "now": {"now"},
+    "previous": {"previous", "threat"},
+    "threat": {"threat", "previous"},
+    "snapback": {"snapback", "threat"},
+}
+
+
+@dataclass(slots=True)
+class Candidate:
+    score: float
+    sent: int
+    mention: Mention | DateMention | Person
+    party: str | None
+    role: str = "now"
+
+    def sentence(self, index: Index) -> Sentence:
+        return index.sentences[self.sent]
+
+
+def _subject_words(subject: str) -> tuple[str, ...]:
+    return SUBJECTS[subject]
+
+
+def mentions_subject(text: str, subject: str) -> bool:
+    return any(re.search(rf"\b{re.escape(w)}", text) for w in _subject_words(subject))
+
+
+def _party_positions(low: str, party: str) -> list[int]:
+    names = [a for a, c in ALIASES.items() if c == party]
+    positions = []
+    for name in names:
+        if name in ("us", "u.s.") and party == US:
+            positions += [m.start() for m in re.finditer(r"(?<![\w.])(?:us|u\.s\.)(?![\w])", low)]
+            continue
+        positions += [m.start() for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", low)]
+    return positions
+
+
+def owner_of(sent: Sentence, start: int, parties: tuple[str, ...]) -> str | None:
+    """The non-US party named closest before a mention (else closest after) within the sentence."""
+    best: tuple[int, str] | None = None
+    for p in parties:
+        if p == US:
+            continue
+        for pos in _party_positions(sent.low, p):
+            distance = start - pos if pos <= start else (pos - start) * 2 + 30
+            if best is None or distance < best[0]:
+                best = (distance, p)
+    return best[1] if best else None
+
+
+def pct_role(sent: Sentence, m: Mention) -> str:
+    left = sent.low[max(0, m.start - 60) : m.start]
+    right = sent.low[m.end : m.end + 50]
+    if _SNAP_LEFT.search(left[-30:]):
+        return "snapback"
+    if _THREAT_RIGHT.search(right) or _THREAT_LEFT.search(left[-40:]):
+        return "threat"
+    if _PREV_LEFT.search(left[-30:]) or _PREV_RIGHT.search(right):
+        return "previous"
+    if _OTHER_PCT.search(left) or re.match(
+        r"^\s*(?:of (?:the |its |their )?(?:profits?|sales|exports|output)|"
+        r"(?:share|stake|growth|rise|fall|drop|gain))",
+        right,
+    ):
+        return "other"
+    if _CHANGE_TO.search(left[-45:]):
+        return "now"
+    # another figure in the sentence is what the rate changes to: this one is what it was
+    for other in sent.pcts:
+        if other is not m and _CHANGE_TO.search(sent.low[max(0, other.start - 45) : other.start]):
+            return "previous"
+    return "now"
+
+
+def money_role(sent: Sentence, m: Mention) -> str:
+    left = sent.low[max(0, m.start - 25) : m.start]
+    return (
+        "previous"
+        if re.search(r"\b(?:from|up from|down from|instead of)\s+(?:about |around |roughly )?$", left)
+        else "now"
+    )
+
+
+def _party_ok(index: Index, q: Question, sent: Sentence, party: str | None) -> float | None:
+    """How well a sentence is about the party asked: None when it is not."""
+    if party is None:
+        return 0.0
+    story = index.stories[sent.story]
+    in_sentence = party in sent.parties
+    if not in_sentence:
+        foreign = set(sent.parties) - {US, party}
+        if foreign or story.main != party:
+            return None
+        if party in _context_parties(sent):
+            return 0.8
+        return 0.5
+    return 1.0
+
+
+def _context_parties(sent: Sentence) -> set[str]:
+    from bot.qa_parties import find_parties
+
+    return set(find_parties(sent.context)) if sent.context else set()
+
+
+def _subjects_ok(q: Question, sent: Sentence, window: str) -> float | None:
+    """Goods named in the question must be named in the sentence (or the heading above it)."""
+    if not q.subjects:
+        specific = sent_specific(window)
+        return -0.8 if specific else 0.0
+    score = 0.0
+    for subject in q.subjects:
+        if mentions_subject(window, subject):
+            score += 1.2
+        elif mentions_subject(sent.low, subject):
+            score += 0.6
+        elif mentions_subject(sent.context, subject):
+            score += 0.3
+        else:
+            return None
+    return score
+
+
+_SPECIFIC = [s for s in SUBJECTS if s not in ("profits",)]
+
+
+def sent_specific(window: str) -> bool:
+    return any(mentions_subject(window, s) for s in _SPECIFIC)
+
+
+def _recency(index: Index, sent: Sentence) -> float:
+    day = index.stories[sent.story].day
+    return day.toordinal() if day else 0.0
+
+
+def _base_scores(index: Index, q: Question, party: str | None) -> np.ndarray:
+    return bm25_scores(index, tokens(" ".join(q.keywords)))
+
+
+class _Prior:
+    """What a sentence's story adds: how well the whole story matches the question, and how much
+    of it is about the party asked (a passing mention in another deal's story counts for little)."""
+
+    def __init__(self, index: Index, q: Question, party: str | None) -> None:
+        self.index, self.party = index, party
+        self.story = story_scores(index, tokens(" ".join(q.keywords)))
+
+    def __call__(self, sent: Sentence) -> float:
+        story = self.index.stories[sent.story]
+        score = 0.7 * float(self.story[sent.story]) if self.story.size else 0.0
+        if self.party:
+            score += 0.6 * story.prominence.get(self.party, 0.0)
+        if not story.relevant:
+            score -= 0.4
+        return score
+
+
+def _pool(index: Index, party: str | None, scores: np.ndarray, limit: int = 300) -> list[int]:
+    ids = index.by_party.get(party, []) if party else range(len(index.sentences))
+    ids = np.fromiter(ids, dtype=np.int64)
+    if ids.size == 0:
+        return []
+    if ids.size > limit:
+        top = np.argpartition(-scores[ids], limit)[:limit]
+        ids = ids[top]
+    return ids.tolist()
+
+
+_MONTH_WORDS = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\b"
+)
+
+
+def _month_fit(index: Index, q: Question, sent: Sentence) -> float:
+    """A question naming a month ("his July letter") prefers stories of that month, not of another."""
+    asked = set(_MONTH_WORDS.findall(q.text.lower()))
+    if not asked:
+        return 0.0
+    named = set(_MONTH_WORDS.findall(sent.text.lower()))
+    day = index.stories[sent.story].day
+    story_month = day.strftime("%B").lower() if day else ""
+    if named & asked:
+        return 0.5
+    if named - asked:
+        return -0.7
+    return 0.4 if story_month in asked else 0.0
+
+
+def _number_bonus(q: Question, sent: Sentence) -> float:
+    if not q.numbers:
+        return 0.0
+    values = {m.value for m in sent.pcts} | {m.value for m in sent.counts}
+    return 0.6 * sum(1 for n in q.numbers if n in values)
+
+
+def find_rates(index: Index, q: Question, party: str | None, role: str | None = None) -> list[Candidate]:
+    role = role or q.role
+    scores = _base_scores(index, q, party)
+    top = float(scores.max()) if scores.size else 0.0
+    prior = _Prior(index, q, party)
+    out: list[Candidate] = []
+    for i in _pool(index, party, scores):
+        sent = index.sentences[i]
+        if not sent.pcts:
+            continue
+        full = sent.context + " " + sent.low
+        if not _RATE_WORDS.search(full):
+            continue
+        party_score = _party_ok(index, q, sent, party)
+        if party_score is None:
+            continue
+        is_reverse = bool(_REVERSE.search(full))
+        if q.reverse and not is_reverse:
+            continue
+        for m in sent.pcts:
+            owner = owner_of(sent, m.start, sent.parties)
+            if party and owner and owner != party:
+                continue
+            window = sent.low[max(0, m.start - 70) : m.end + 40]
+            subj = _subjects_ok(q, sent, window)
+            if subj is None:
+                continue
+            r = pct_role(sent, m)
+            if r == "other":
+                continue
+            score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
+            score += _month_fit(index, q, sent)
+            if r in _ROLE_OK[role]:
+                score += 1.5 if r == role else 0.6
+            else:
+                score -= 2.0
+            if not q.reverse and is_reverse and not _FORWARD_US.search(sent.low):
+                score -= 1.5
+            score += prior(sent)
+            out.append(Candidate(score, i, m, party, r))
+    return _latest_first(index, out, latest=role == "now")
+
+
+def _latest_first(
+    index: Index, cands: list[Candidate], *, latest: bool, weight: float = 0.5
+) -> list[Candidate]:
+    """Best first; for 'now' questions newer stories score higher (the latest state wins)."""
+    if latest and cands:
+        days = [_recency(index, c.sentence(index)) for c in cands]
+        low, high = min(days), max(days)
+        if high > low:
+            for c, d in zip(cands, days, strict=True):
+                c.score += weight * (d - low) / (high - low)
+    cands.sort(key=lambda c: -c.score)
+    return cands
+
+
+def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> list[Candidate]:
+    """Investment pledges or purchase commitments: amounts, counts or percentages by `party`."""
+    cue = _INVEST_WORDS if kind == "investment" else (_QUOTA_WORDS if kind == "quota" else _BUY_WORDS)
+    scores = _base_scores(index, q, party)
+    top = float(scores.max()) if scores.size else 0.0
+    prior = _Prior(index, q, party)
+    out: list[Candidate] = []
+    wants = q.wants or ("count" if kind == "quota" else "money")
+    for i in _pool(index, party, scores):
+        sent = index.sentences[i]
+        full = sent.context + " " + sent.low
+        if not cue.search(full) or (
+            kind != "investment" and _INVEST_WORDS.search(sent.low) and not _BUY_WORDS.search(sent.low)
+        ):
+            continue
+        deadline = deadline_in(sent.text) if wants == "deadline" else None
+        if wants == "deadline" and not deadline:
+            continue
+        party_score = _party_ok(index, q, sent, party)
+        if party_score is None:
+            continue
+        if wants == "count":
+            pool = sent.counts or []
+        elif wants in ("percent", "change"):
+            pool = sent.pcts + (sent.money if wants == "change" else [])
+        else:
+            pool = sent.money or ([] if kind == "investment" else sent.counts)
+        for m in pool:
+            owner = owner_of(sent, m.start, sent.parties)
+            if party and owner and owner != party:
+                continue
+            window = sent.low[max(0, m.start - 80) : m.end + 60]
+            subj = _subjects_ok(q, sent, window) if q.subjects else 0.0
+            if subj is None:
+                continue
+            if m in sent.counts and not _count_fits(q, m):
+                continue
+            if not cue.search(window) and not (wants in ("percent", "deadline") and cue.search(full)):
+                continue
+            if m in sent.money and _NOT_DEAL_MONEY.search(window):
+                continue
+            score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
+            if deadline and re.search(r"\d{4}", deadline):
+                score += 1.2  # "by 2028" answers "by when" better than "over three years"
+            if m in sent.money and money_role(sent, m) == "previous":
+                score -= 1.0
+            score += prior(sent)
+            out.append(Candidate(score, i, m, party))
+    return _latest_first(index, out, latest=True, weight=0.3)
+
+
+_NOT_GOODS = re.compile(
+    r"^(?:\w+ )?(?:points?|days?|weeks?|months?|years?|hours?|times|people|jobs|members|countries|pages|"
+    r"percent|per|of|to|and|or|in|on|a|the)\b"
+)
+
+
+def _count_fits(q: Question, m: Mention) -> bool:
+    noun = m.text.split(maxsplit=1)[1].lower() if " " in m.text else ""
+    if _NOT_GOODS.match(noun):
+        return False
+    if q.subjects:
+        return any(mentions_subject(noun, s) for s in q.subjects) or not noun
+    return True
+
+
+def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
+    event = _EVENT_WORDS[q.event or "announced"]
+    scores = _base_scores(index, q, party)
+    top = float(scores.max()) if scores.size else 0.0
+    prior = _Prior(index, q, party)
+    out: list[Candidate] = []
+    for i in _pool(index, party, scores):
+        sent = index.sentences[i]
+        if not sent.dates:
+            continue
+        party_score = _party_ok(index, q, sent, party)
+        if party_score is None:
+            continue
+        cues = [m.start() for m in event.finditer(sent.low)]
+        if not cues:
+            continue
+        subj = _subjects_ok(q, sent, sent.low) if q.subjects else 0.0
+        if subj is None:
+            continue
+        several = len(set(sent.parties) - {US}) > 1
+        for d in sent.dates:
+            if party and several and owner_of(sent, d.start, sent.parties) not in (party, None):
+                continue
+            if d.start < 40 and re.fullmatch(r"[A-Z][A-Z .'/-]+,\s*", sent.text[: d.start]):
+                continue  # the dateline: when the story was filed, not when the event happens
+            distance = min(abs(d.start - c) for c in cues)
+            score = party_score + subj + (scores[i] / top if top else 0.0) + max(0.0, 1.0 - distance / 80)
+            score += _number_bonus(q, sent)
+            if not d.year_known and d.text.lower() in ("today", "tonight") and q.event == "announced":
+                score += 0.3
+            score += prior(sent)
+            out.append(Candidate(score, i, d, party))
+    return _latest_first(index, out, latest=q.latest or q.event == "expires")
+
+
+_US_TITLES = re.compile(
+    r"treasury secretary|commerce secretary|trade representative|secretary of state|"
+    r"president donald trump|president trump|white house"
+)
+_TALK_WORDS = re.compile(
+    r"negotiat|\bled\b|\blead|talks|head|chief|signed|spoke|call|met\b|meeting|"
+    r"counterpart|delegation|team|envoy|minister|commissioner"
+)
+
+
+def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]:
+    scores = _base_scores(index, q, party)
+    top = float(scores.max()) if scores.size else 0.0
+    asked = q.text.lower()
+    prior = _Prior(index, q, party)
+    out: list[Candidate] = []
+    for i in _pool(index, party, scores):
+        sent = index.sentences[i]
+        if not sent.people:
+            continue
+        party_score = _party_ok(index, q, sent, party)
+        if party_score is None:
+            continue
+        for person in sent.people:
+            surname = person.name.split()[-1].lower()
+            if surname in asked or person.name.lower() in ("donald trump",):
+                continue
+            title = person.title.lower()
+            side = (
+                "us"
+                if _US_TITLES.search(title)
+                or _US_TITLES.search(sent.low[max(0, person.start - 35) : person.start])
+                else None
+            )
+            owner = owner_of(sent, person.start, sent.parties)
+            if party and party != US and (side == "us" or (owner and owner != party)):
+                continue
+            score = party_score + (scores[i] / top if top else 0.0)
+            score += 0.8 if _TALK_WORDS.search(sent.low) else 0.0
+            score += 0.5 if owner == party else 0.0
+            score += prior(sent)
+            out.append(Candidate(score, i, person, party))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def find_party_of(index: Index, q: Question) -> list[tuple[float, str, int]]:
+    """Which party a described deal belongs to: sentences holding the question's figures and words."""
+    scores = _base_scores(index, q, None)
+    top = float(scores.max()) if scores.size else 0.0
+    if not top:
+        return []
+    ranked = np.argsort(-scores)[:200]
+    found: dict[str, tuple[float, int]] = {}
+    for i in ranked.tolist():
+        sent = index.sentences[i]
+        matched = _number_bonus(q, sent)
+        if q.numbers and not matched:
+            continue
+        candidates = [p for p in sent.parties if p != US and p not in q.excluded]
+        story = index.stories[sent.story]
+        if not candidates and story.main and story.main not in q.excluded:
+            candidates = [story.main]
+        for p in candidates:
+            score = scores[i] / top + matched + (0.3 if p == story.main else 0.0)
+            if p not in found or found[p][0] < score:
+                found[p] = (score, i)
+    return sorted(((s, p, i) for p, (s, i) in found.items()), reverse=True)
+
+
+def deadline_in(text: str) -> str | None:
+    m = re.search(
+        r"\b(?:by|before|through|until|within|over)\s+(?:the end of\s+|end-)?(?:[A-Z][a-z]+\s+)?"
+        r"(?:\d{4}|the next \w+ years?|\w+ years?)\b",
+        text,
+    )
+    return m.group(0) if m else None
+
+
+def first_date(cands: list[Candidate]) -> date | None:
+    for c in cands:
+        if isinstance(c.mention, DateMention):
+            return c.mention.day
+    return None

@@ -1,0 +1,228 @@
+"""Understanding a deal question: which parties, which fact, which goods, which moment.
+
+`parse_question(text, known_words)` returns a `Question`. It is rule-based on purpose: the set of
+facts a trade desk asks about is small (rates now / before / threatened, pledges, purchases, quotas,
+dates, people, parties, comparisons, rankings) and each has plain-word cues.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import qa_parties
+from bot.qa_parties import US
+from bot.qa_text import MONTHS, counts, percents
+
+# Goods and topics: a question naming one must be answered from a sentence naming it too.
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "cars": ("car", "cars", "auto", "autos", "automobile", "vehicle", "vehicles", "automotive", "carmaker"),
+    "steel": ("steel", "aluminium", "aluminum", "metal", "metals"),
+    "transship": ("transship", "transshipped", "transshipment", "transhipped", "transhipment", "rerouted"),
+    "parcels": ("parcel", "parcels", "package", "packages", "postal", "de minimis", "low-value"),
+    "aircraft": ("boeing", "aircraft", "jet", "jets", "plane", "planes", "airliner", "airliners"),
+    "energy": ("energy", "lng", "oil", "gas", "fuel"),
+    "chips": ("chip", "chips", "semiconductor", "semiconductors"),
+    "defence": ("defence", "defense", "military", "weapon", "weapons", "arms"),
+    "rice": ("rice",),
+    "beef": ("beef",),
+    "farm": ("agricultural", "agriculture", "farm", "soybeans", "corn", "wheat"),
+    "pharma": ("pharmaceutical", "pharmaceuticals", "drug", "drugs", "medicine", "medicines"),
+    "aerospace": ("aerospace", "engines"),
+    "profits": ("profit", "profits"),
+    "lumber": ("lumber", "timber", "wood"),
+    "textiles": ("textile", "textiles", "garment", "garments", "apparel", "clothing", "footwear", "shoes"),
+    "electronics": ("electronics", "smartphone", "smartphones", "computers"),
+    "ethanol": ("ethanol",),
+    "fentanyl": ("fentanyl",),
+}
+SUBJECT_OF = {w: k for k, words in SUBJECTS.items() for w in words}
+GENERIC_GOODS = ("goods", "imports", "exports", "products", "everything", "most", "all")
+
+STOPWORDS = set(
+    ["a", "an", "the", "of", "to", "in", "on", "for", "from", "by", "with", "and", "or", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "will", "would", "could", "should", "can", "may", "might", "shall", "has", "have", "had", "what", "whats", "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "much", "many", "that", "this", "these", "those", "it", "its", "their", "they", "them", "he", "she", "his", "her", "i", "we", "you", "your", "our", "me", "my", "any", "some", "about", "into", "under", "over", "after", "before", "than", "then", "now", "still", "just", "get", "got", "gets", "up", "out", "as", "at", "if", "so", "not", "no", "yes", "under", "deal", "deals", "agreement", "tell", "please", "there", "here", "much", "does", "did"]
+)
+
+_KIND_CUES: list[tuple[str, str]] = [
+    (r"\bwho\b|\bnegotiator|\bwhich (?:\w+ )?(?:official|minister|person|people)\b", "people"),
+    (
+        r"\bwhen\b|\bwhat date\b|\bwhich date\b|\bby when\b|\bfrom what date\b|\bwhat day\b|\bhow long\b|"
+        r"\bcame first\b|\bdeadline\b",
+        "date",
+    ),
+    (
+        r"\bwhich (?:country|countries|nation|nations|deal|partner|side|one)\b|\bwhat (?:country|countries|nation)\b|"
+        r"\bapart from\b|\bbesides\b",
+        "parties",
+    ),
+    (r"\binvest", "investment"),
+    (
+        r"\bbuy|\bbuying|\bbyuing|\bpurchas|\bimport (?:more|of)|\bimports? of\b|\bspend|\bspending|\border(?:s|ed)?\b"
+        r"|\bincreas\w* (?:\w+ )*imports",
+        "purchase",
+    ),
+    (r"\bquota\b|\bceiling\b|\ballowance\b", "quota"),
+    (r"\bstatus\b|\bsigned yet\b|\bin (?:force|effect) yet\b|\bstill on\b|\bcollapsed\b", "status"),
+    (
+        r"\btarr?iff?s?\b|\btarif\b|\brate\b|\bduty\b|\bduties\b|\blevy\b|\bpay\b|\bcharge|\btaxed\b|\bhit\b",
+        "rate",
+    ),
+]
+
+
+@dataclass(slots=True)
+class Question:
+    text: str
+    parties: list[str]
+    kind: str  # rate, investment, purchase, quota, date, people, parties, status, compare, rank, unknown
+    role: str = "now"  # for rates: now, previous, threat, snapback
+    subjects: set[str] = field(default_factory=set)
+    keywords: list[str] = field(default_factory=list)
+    reverse: bool = False  # the other party's tariffs on US goods
+    wants: str = ""  # count, percent, money, deadline, names
+    event: str = ""  # for dates: announced, effective, signed, expires
+    compare: str = ""  # lower, higher, first, same
+    region: str | None = None
+    numbers: list[float] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    as_of: date | None = None
+    latest: bool = False
+
+    @property
+    def focus(self) -> list[str]:
+        """The parties the question is about: the United States only when it is the only one named."""
+        others = [p for p in self.parties if p != US]
+        return others or self.parties
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9][a-z0-9'’\-]*", text.lower())
+
+
+def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Question:
+    low = " " + text.lower().replace("’", "'") + " "
+    parties = qa_parties.parties_in_question(text, known_words)
+    q = Question(text=text, parties=parties, kind="unknown")
+    q.region = qa_parties.region_of(text) if re.search(r"\b(rank|list|all|every|deals)\b", low) else None
+    q.subjects = {SUBJECT_OF[w] for w in _tokens(low) if w in SUBJECT_OF}
+    q.subjects |= {SUBJECT_OF[w] for w in ("de minimis", "low-value") if w in low}
+    q.keywords = [w for w in _tokens(low) if w not in STOPWORDS and len(w) > 1]
+    q.numbers = [m.value for m in percents(text)] + [m.value for m in counts(text)]
+    m = re.search(r"\b(?:apart from|besides|other than|except)\s+([a-z .']+?)(?:,|\s+which|\s+what|$)", low)
+    if m:
+        q.excluded = qa_parties.parties_in_question(m.group(1), known_words)
+    q.latest = bool(
+        re.search(r"\b(now|currently|current|right now|today|latest|still|end up|ended up)\b", low)
+    )
+    m = re.search(r"\bas of (?:early |mid-?|late )?(" + "|".join(MONTHS) + r")\b", low)
+    if m:
+        q.as_of = date(2000, MONTHS[m.group(1)], 28)  # year filled in against the stories
+
+    for pattern, kind in _KIND_CUES:
+        if re.search(pattern, low):
+            q.kind = kind
+            break
+    # "what share of the profits ..." is a percentage whatever the topic
+    if re.search(r"\b(what|which) (share|percentage|percent|portion|fraction)\b|\bhow much of the\b", low):
+        q.wants = "percent"
+    elif re.search(r"\bhow many\b|\bnumber of\b", low):
+        q.wants = "count"
+    elif re.search(r"\bby when\b|\bby what (date|year)\b|\bdeadline\b|\bover how long\b", low):
+        q.wants = "deadline"
+    elif re.search(r"\bby how much\b|\bhow much more\b", low):
+        q.wants = "change"
+    if q.wants == "deadline" and re.search(r"\binvest", low):
+        q.kind = "investment"
+    if (
+        q.kind in ("unknown", "rate")
+        and re.search(r"\bhow much\b", low)
+        and not re.search(r"\btarr?iff?|\brate\b|\bdut(y|ies)\b|\blevy\b|\bcharge|\btax", low)
+    ):
+        q.kind = "purchase"  # "how much Boeing business ..." asks for an amount
+
+    # rates: which moment
+    if re.search(
+        r"\bgo back\b|\brevert|\bsnap ?back|\breturn to\b|\bfall back\b|\bif \w+ (doesn't|does not|fails)",
+        low,
+    ):
+        q.role = "snapback"
+    elif re.search(r"\bthreat|\boriginally\b|\binitially\b|\bletter\b|\bwarned\b|\bfirst announced\b", low):
+        q.role = "threat"
+    elif re.search(
+        r"\bbefore\b|\bpreviously\b|\bprior\b|\bused to\b|\bhad been\b|\bwere paying\b|"
+        r"\bwas it\b|\bold rate\b|\bhow high was\b",
+        low,
+    ):
+        q.role = "previous"
+
+    # direction: "what does Britain charge on US-made cars", "China's tariffs on American goods"
+    other = [p for p in parties if p != US]
+    if other and re.search(
+        r"\b(charges?|charging|impose[sd]?|levies|levy|put|puts|tariffs?)\s+(?:\w+\s+){0,2}on\s+"
+        r"(?:the\s+)?(?:us|u\.s\.|american|america's|us-made|us-built|american-made)\b",
+        low,
+    ):
+        q.reverse = True
+    if re.search(r"\b(retaliat|counter-?tariff)", low):
+        q.reverse = True
+
+    # dates: which event
+    if q.kind == "date":
+        if re.search(
+            r"\bexpire|\brun out\b|\bruns out\b|\blapse|\bend\b|\bends\b|\bdeadline\b|\bhow long\b", low
+        ):
+            q.event = "expires"
+        elif re.search(r"\bsign", low):
+            q.event = "signed"
+        elif re.search(
+            r"\beffect\b|\bkick|\bforce\b|\bapply\b|\bapplies\b|\bstart|\bbegin|\bfrom what date\b|"
+            r"\bimplement|\blive\b",
+            low,
+        ):
+            q.event = "effective"
+        else:
+            q.event = "announced"
+
+    # comparisons and rankings
+    cmp_words = re.search(
+        r"\b(lower|less|cheaper|smaller|least|lowest|higher|more|bigger|larger|highest|most|"
+        r"first|earlier|sooner|later|same|different|identical|vs|versus|compare|compared)\b",
+        low,
+    )
+    if re.search(r"\brank|\border (?:the )?\w* ?deals\b|\bsort\b", low) or (q.region and not other):
+        q.kind, q.compare = "rank", _direction(low)
+    elif (
+        len(other) >= 2
+        and cmp_words
+        and q.kind != "parties"
+        or (len(other) >= 2 and " or " in low and q.kind in ("rate", "investment", "date", "purchase"))
+    ):
+        q.compare = _direction(low)
+        q.kind = "compare:" + _compared_fact(q, low)
+    if q.kind == "parties" and len(other) >= 2 and " or " in low:
+        q.compare = _direction(low)
+        q.kind = "compare:" + _compared_fact(q, low)
+    return q
+
+
+def _direction(low: str) -> str:
+    if re.search(r"\b(same|different|identical|equal)\b", low):
+        return "same"
+    if re.search(r"\b(first|earlier|sooner)\b", low):
+        return "first"
+    if re.search(r"\b(later|last)\b", low):
+        return "last"
+    if re.search(r"\b(lower|less|cheaper|smaller|least|lowest)\b", low):
+        return "lower"
+    return "higher"
+
+
+def _compared_fact(q: Question, low: str) -> str:
+    if re.search(r"\bfirst\b|\bearlier\b|\bsooner\b|\bwhen\b|\blater\b", low):
+        return "date"
+    if re.search(r"\binvest", low):
+        return "investment"
+    if re.search(r"\bbuy|\bpurchas|\bspend", low):
+        return "purchase"
+    return "rate"
