@@ -109,17 +109,18 @@ _EVENT_RE = re.compile(
     r"\b(?:announc\w*|agreed|agree|reached|struck|strike|signed|signs|signing|unveil\w*|issued|published|"
     r"released|took effect|takes? effect|take effect|comes? into force|came into force|in force|effective|"
     r"backdated|retroactive|concluded|settled|sealed|clinched|disclosed|said .{0,30}(?:deal|agreement)|"
-    r"accepted|extends?|extended|executive order)\b",
+    r"accepted|extends?|extended|executive order|can enter|starts?|begins?|from today)\b",
     re.I,
 )
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"\b(?:since|until|till|by|before|after|deadline|due|expire\w*|lapse|through|to|from|ahead of|beginning|"
-    r"starting|between)\s+(?:(?:on|early|late|mid)\s+)?$",
+    r"starting|between)\s+(?:(?:on|early|late|mid)\s+)?$|\bsince\b[^,.;]{0,35}$",
     re.I,
 )
 _EFFECT_FROM_RE = re.compile(
     r"\b(?:backdated|retroactive|effective|with effect)\s+(?:to|from|on|as of)\s+$|^\s*from\s+$", re.I
 )
+_DATELINE_RE = re.compile(r"^\s*[A-Z][A-Z .'/-]{2,40},\s+")
 _SOURCES_SAID_RE = re.compile(
     r"\b(?:sources?|officials?|people familiar)\b[^.]{0,60}\bsaid\s+(?:on\s+)?$", re.I
 )
@@ -134,7 +135,10 @@ def deal_date(sentences: list[Sentence], full_text: str, published: date | None,
         if not _EVENT_RE.search(s.text):
             continue
         best: tuple[int, date] | None = None
+        dateline = _DATELINE_RE.match(s.text)
         for d in find_dates(s.text):
+            if dateline and d.start < dateline.end() + 25:
+                continue
             before = s.text[max(0, d.start - 40) : d.start]
             effect_from = bool(_EFFECT_FROM_RE.search(before)) or (
                 s.index < 6
@@ -150,7 +154,8 @@ def deal_date(sentences: list[Sentence], full_text: str, published: date | None,
             resolved = resolve(d, reference, year)
             if resolved is None:
                 continue
-            rank = _date_rank(d)
+            cue_gap = min(abs(c.start() - d.start) for c in _EVENT_RE.finditer(s.text))
+            rank = _date_rank(d) * 1000 + cue_gap
             if best is None or rank < best[0]:
                 best = (rank, resolved)
         if best:
@@ -177,7 +182,7 @@ def _date_rank(d: DateMention) -> int:
 # ---------------------------------------------------------------- assembly
 
 
-def _merge_tariffs(items: list[TariffItem]) -> list[dict]:
+def _merge_tariffs(items: list[TariffItem], status: str) -> list[dict]:
     groups: dict[tuple, list[TariffItem]] = {}
     for item in items:
         groups.setdefault((item.imposer, item.origin, item.subject), []).append(item)
@@ -188,6 +193,9 @@ def _merge_tariffs(items: list[TariffItem]) -> list[dict]:
         threatened = [i.threatened for i in group if i.threatened is not None]
         current = [i.current for i in group if i.current is not None]
         quota_only = all(i.quota_only for i in group if i.rate is not None)
+        # A threatened figure repeated later ("a 30% levy would disrupt...") is still only a threat.
+        if threatened and (status == "negotiating" or len(news) > 1):
+            news = [r for r in news if r not in threatened]
         if not news and current:
             news = [current[0]]
             current = current[1:]
@@ -239,7 +247,7 @@ def assemble(
             continue
         partner = item.origin if item.imposer == US else item.imposer
         by_partner.setdefault(partner, []).append(item)  # type: ignore[arg-type]
-    deals_terms: dict[str, list[dict]] = {p: _merge_tariffs(items) for p, items in by_partner.items()}  # type: ignore[arg-type]
+    deals_terms: dict[str, list[dict]] = {p: _merge_tariffs(items, status) for p, items in by_partner.items()}  # type: ignore[arg-type]
     seen: set[tuple] = set()
     for other in sorted(extraction.others, key=lambda o: o.index):
         partner = other.party or (partners[0] if partners else None)

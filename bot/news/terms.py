@@ -20,7 +20,7 @@ US = "United States"
 
 _TARIFF_WORDS_RE = re.compile(
     r"\b(tariffs?|dut(?:y|ies)|levy|levies|levied|rates?|charged?|charges|tax(?:ed|es)?|pays?|paying|paid|"
-    r"customs|baseline|reciprocal|ceiling|duty-free|tariff-free|taxed)\b",
+    r"customs|baseline|reciprocal|ceiling|duty-free|tariff-free|taxed|face|faces|facing)\b",
     re.I,
 )
 # A sentence about something else entirely, or set against the deal.
@@ -41,7 +41,7 @@ _HISTORY_RE = re.compile(
     re.I,
 )
 _COMPOSITION_RE = re.compile(
-    r"\b(?:combin\w*|made up of|stacked on|consist\w* of|comprising|including an?|plus (?:an?|the)|on top of|"
+    r"\b(?:combin(?:es|ing)|made up of|stacked on|consist\w* of|comprising|including an?|plus (?:an?|the)|on top of|"
     r"points? of|leaving)\b",
     re.I,
 )
@@ -67,7 +67,7 @@ _OLD_CONNECTIVE_RE = re.compile(
     r"\bdropping|\bscrapping|\bremoving|\beliminating|\bcutting|\bheads? off|\bheaded off|\bavert\w*|\bescap\w*|"
     r"\bbetter than|\bworse than|\bnot)"
     r"\s+(?:(?:the|a|an|its|their|his|about|some|roughly|nearly|almost|around|current|existing|earlier|previous|"
-    r"threatened|planned|proposed)\s+)*$",
+    r"threatened|planned|proposed|paying|charging|charged|paid|at|of|levy|tariff|rate|duty)\s+)*$",
     re.I,
 )
 _CHANGE_TO_RE = re.compile(
@@ -81,6 +81,11 @@ _THREAT_RE = re.compile(
     r"loom\w*|head(?:s|ed)? off|avert\w*|escap\w*|due to (?:return|rise|take effect|kick in)|was due|"
     r"set to (?:rise|jump|take effect)|planned|suspended|paused|announced for|announced in April|proposed|"
     r"would face|could face|snap back|revert\w*|would (?:apply|impose|charge))\b",
+    re.I,
+)
+_ENDING_RE = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:stops? applying|no longer appl\w*|(?:is|are|will be) (?:scrapped|removed|dropped|"
+    r"eliminated|lifted|waived)|goes away|disappears?)\b",
     re.I,
 )
 _CURRENT_RE = re.compile(
@@ -113,8 +118,8 @@ _IMPOSER_AFTER_RE = re.compile(
     r"customs|border|reciprocal)\b",
     re.I,
 )
-_ORIGIN_BEFORE_RE = re.compile(r"\b(?:from|on|for|against|of|to)\s+(?:the\s+)?$", re.I)
-_DESTINATION_BEFORE_RE = re.compile(r"\b(?:enter\w*|into|in to)\s+(?:the\s+)?$", re.I)
+_ORIGIN_BEFORE_RE = re.compile(r"\b(?:from|on|for|against|of)\s+(?:the\s+)?$", re.I)
+_DESTINATION_BEFORE_RE = re.compile(r"\b(?:enter\w*|into|in to|to)\s+(?:the\s+)?$", re.I)
 _SUBJECT_AFTER_RE = re.compile(
     r"^(?:(?:'s|’s)\s+(?:[\w-]+\s+){0,2}?(?:government|ministry|side|administration|negotiators?)\s+)?\s*"
     r"(?:\d[\d.,]*\s*%|will|would|shall|is|was|has|had|agreed|agrees|came|comes|cut|cuts|lower\w*|reduc\w*|"
@@ -226,6 +231,7 @@ class Context:
     partner: str | None = None
     last_item: TariffItem | None = None
     paragraph: int = -1
+    set_at: int = -10  # sentence index where a figure-less tariff line last set the context
 
 
 @dataclass(slots=True)
@@ -275,13 +281,16 @@ def _party_roles(clause: str, mentions: list[PartyMention]) -> list[tuple[str, s
             out.append((pm.party, "origin", pm.start))
         elif _SUBJECT_AFTER_RE.match(after) or pm.start < 4:
             out.append((pm.party, "subject", pm.start))
+        else:
+            out.append((pm.party, "mention", pm.start))
     return out
 
 
 def _resolve_parties(
     clause: str, pos: int, roles: list[tuple[str, str, int]], ctx: Context, main: list[str]
 ) -> tuple[str | None, str | None, bool]:
-    """(imposer, origin, explicit) for a rate at `pos` in the clause."""
+    """(imposer, origin, explicit) for a rate at `pos` in the clause; explicit means a goods phrase or a
+    tariff-owner phrase named the parties, not just a sentence subject."""
 
     def nearest(kind: str) -> str | None:
         cands = [(abs(p - pos), party) for party, role, p in roles if role == kind]
@@ -291,18 +300,24 @@ def _resolve_parties(
     imposer = nearest("imposer")
     if imposer and origin == imposer:
         origin = None
+    strong = bool(imposer or origin)
     if not imposer and not origin:
         subject = nearest("subject")
+        others = [
+            party for party, role, _ in roles if role == "mention" and party != US and party not in main
+        ]
         if subject:
             imposer = subject
         elif re.search(r"\bits\b", clause) and len({r[0] for r in roles}) == 1:
             imposer = roles[0][0]
+        elif others:
+            origin = others[0]  # a country named in passing: its figure is not this deal's
     if imposer and origin and imposer != origin:
-        return imposer, origin, True
+        return imposer, origin, strong
     if origin:
-        return _counterpart(origin, ctx, main), origin, True
+        return _counterpart(origin, ctx, main), origin, strong
     if imposer:
-        return imposer, _counterpart(imposer, ctx, main), True
+        return imposer, _counterpart(imposer, ctx, main), strong
     if ctx.imposer or ctx.origin:
         return ctx.imposer, ctx.origin, False
     partner = ctx.partner or next((p for p in main if p != US), None)
@@ -323,10 +338,18 @@ def _rate_roles(clause: str, percents: list[Mention]) -> list[str | None]:
         ):
             roles.append(None)
             continue
-        if _MARKET_RE.search(near) or _COMPOSITION_RE.search(clause[: p.start]):
+        history_window = clause[max(0, p.start - 90) : p.end + 25]
+        if (
+            _MARKET_RE.search(near)
+            or _COMPOSITION_RE.search(clause[: p.start])
+            or (
+                _HISTORY_RE.search(history_window)
+                and not re.search(r"\b(?:deal|agree\w*|will|would)\b", history_window, re.I)
+            )
+        ):
             roles.append(None)
             continue
-        if _OLD_CONNECTIVE_RE.search(left):
+        if _OLD_CONNECTIVE_RE.search(left) or _ENDING_RE.match(clause[p.end :]):
             roles.append("threatened" if _THREAT_RE.search(left + " " + right) else "previous")
         elif _THREAT_RE.search(left + " " + right):
             roles.append("threatened")
@@ -352,6 +375,37 @@ def _zero_mentions(clause: str) -> list[Mention]:
     return [Mention(0.0, m.start(), m.end(), m.group(0)) for m in _ZERO_RE.finditer(clause)]
 
 
+def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
+    """Rates in a clause with their roles; "duty-free" and "cut to zero" count as 0%."""
+    zeros = _zero_mentions(clause)
+    percents = [
+        p
+        for p in find_percents(clause)
+        if p.value <= 1000 and all(p.end <= z.start or p.start >= z.end for z in zeros)
+    ]
+    percents.extend(zeros)
+    percents.sort(key=lambda p: p.start)
+    roles = _rate_roles(clause, percents)
+    return [(p, r) for p, r in zip(percents, roles, strict=True) if r]
+
+
+_AND_RE = re.compile(r"\s+and\s+(?:the\s+)?")
+
+
+def _split_on_parties(clauses: list[tuple[int, str]], mentions: list[PartyMention]) -> list[tuple[int, str]]:
+    """ "... charge 30% on Chinese imports and China 10% on US goods": a new party after "and" starts a clause."""
+    starts = {m.start for m in mentions}
+    out: list[tuple[int, str]] = []
+    for offset, clause in clauses:
+        cut = 0
+        for m in _AND_RE.finditer(clause):
+            if offset + m.end() in starts and find_percents(clause[cut : m.start()]):
+                out.append((offset + cut, clause[cut : m.start()]))
+                cut = m.end()
+        out.append((offset + cut, clause[cut:]))
+    return out
+
+
 class TermExtractor:
     """Walks an article's sentences in order, keeping the context the next sentence may lean on."""
 
@@ -371,8 +425,10 @@ class TermExtractor:
             self.ctx.partner = partners[0]
         if _SKIP_SENTENCE_RE.match(text):
             return
-        tariffish = bool(_TARIFF_WORDS_RE.search(text))
-        for offset, clause in split_clauses(text):
+        tariffish = bool(_TARIFF_WORDS_RE.search(text)) or (
+            self.ctx.set_at == sentence.index - 1 and bool(find_percents(text))
+        )
+        for offset, clause in _split_on_parties(split_clauses(text), mentions):
             cm = [
                 PartyMention(m.party, m.start - offset, m.end - offset, m.text, m.kind)
                 for m in mentions
@@ -387,19 +443,10 @@ class TermExtractor:
 
     # -- tariffs -------------------------------------------------------------------------------
     def _tariffs(self, clause: str, roles: list[tuple[str, str, int]], sentence: Sentence) -> None:
-        if _EXCLUDED_CLAUSE_RE.search(clause) or (
-            _HISTORY_RE.search(clause) and not re.search(r"\b(?:deal|agree\w*|will|would)\b", clause, re.I)
-        ):
+        if _EXCLUDED_CLAUSE_RE.search(clause):
             self._remember(clause, roles, sentence)
             return
-        percents = [p for p in find_percents(clause) if p.value <= 1000]
-        rate_roles = _rate_roles(clause, percents)
-        pairs = [(p, r) for p, r in zip(percents, rate_roles, strict=True) if r]
-        taken = [(p.start, p.end) for p in percents]
-        for z in _zero_mentions(clause):
-            if all(z.end <= s or z.start >= e for s, e in taken):
-                pairs.append((z, "new"))
-        pairs.sort(key=lambda x: x[0].start)
+        pairs = _rate_pairs(clause)
         if not pairs:
             self._remember(clause, roles, sentence)
             return
@@ -488,6 +535,7 @@ class TermExtractor:
             self.ctx.imposer, self.ctx.origin = imposer, origin
             self.ctx.subject = _subject_of(clause, 0)[0]
             self.ctx.last_item = None
+            self.ctx.set_at = sentence.index
 
     # -- money -----------------------------------------------------------------------------------
     def _money(self, clause: str, sentence_text: str, cm: list[PartyMention], sentence: Sentence) -> None:
@@ -560,9 +608,7 @@ class TermExtractor:
         if not quantity or quantity < 100:
             return
         imposer, origin, _ = _resolve_parties(clause, m.start(), roles, self.ctx, self.main)
-        rate = next((p.value for p in find_percents(clause) if p.start > m.start()), None)
-        if rate is None and _ZERO_RE.search(clause):
-            rate = 0.0
+        rate = next((p.value for p, role in _rate_pairs(clause) if role == "new"), None)
         subject, _ = _subject_of(clause, m.start())
         unit = m.group(3).lower()
         if unit in (
