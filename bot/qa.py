@@ -216,7 +216,30 @@ def _answer_rate(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]
     if not cands:
         return None, []
     cand = cands[0]
-    return _with_quote(k, _rate_line(k, q, party, cand), cand), _sources(k, cands, _floor("rate", party))
+    line = _rate_line(k, q, party, cand)
+    sources = _sources(k, cands, _floor("rate", party))
+    if cand.role == "now" and ", down from" not in line and ", up from" not in line:
+        earlier = _earlier_rate(k, q, party, cand)
+        if earlier is not None:
+            value = earlier.mention.value  # type: ignore[union-attr]
+            word = "down" if value > cand.mention.value else "up"  # type: ignore[union-attr]
+            line = line.replace(" (", f", {word} from {pct_words(value)} (", 1) if " (" in line else line
+            src = _source(k, earlier)
+            sources += [src] if src.id not in {x.id for x in sources} else []
+    return _with_quote(k, line, cand), sources
+
+
+def _earlier_rate(k: Knowledge, q: Question, party: str | None, cand: Candidate) -> Candidate | None:
+    """What the rate was before the latest state: a 'previous' figure stated no later than it."""
+    day = k.index.stories[cand.sentence(k.index).story].day
+    for c in _rates(k, q, party, "previous"):
+        if c.role != "previous" or c.mention.value == cand.mention.value:  # type: ignore[union-attr]
+            continue
+        c_day = k.index.stories[c.sentence(k.index).story].day
+        if day and c_day and c_day > day:
+            continue
+        return c
+    return None
 
 
 def _answer_amount(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 
 from bot.qa_index import Index, Sentence, bm25_scores, story_scores, tokens
-from bot.qa_parties import ALIASES, US
+from bot.qa_parties import ALIASES, US, find_parties
 from bot.qa_question import SUBJECTS, Question
 from bot.qa_text import DateMention, Mention, Person
 
@@ -442,6 +442,26 @@ _US_TITLES = re.compile(
     r"treasury secretary|commerce secretary|trade representative|secretary of state|"
     r"president donald trump|president trump|white house"
 )
+
+
+def _side(sent: Sentence, person: Person) -> str | None:
+    """'us' for a US official by title ("Commerce Secretary Alan Reyes"), unless the title is
+    another country's ("India's Commerce Secretary ...")."""
+    before = sent.low[max(0, person.start - 45) : person.start]
+    if not (_US_TITLES.search(person.title.lower()) or _US_TITLES.search(before)):
+        return None
+    named = find_parties(before)
+    return None if named and US not in named[-1:] else "us"
+
+
+_NOT_OFFICIAL = re.compile(
+    r"chief executive|executive|chairman|chairwoman|\bceo\b|\bboss\b|analyst|economist|"
+    r"spokes|founder|director|professor|strategist|lobby|company|association"
+)
+_OFFICIAL = re.compile(
+    r"minister|secretary|commissioner|representative|premier|president|ambassador|chancellor|"
+    r"envoy|negotiator"
+)
 _TALK_WORDS = re.compile(
     r"negotiat|\bled\b|\blead|talks|head|chief|signed|spoke|call|met\b|meeting|"
     r"counterpart|delegation|team|envoy|minister|commissioner"
@@ -466,12 +486,11 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
             if surname in asked or person.name.lower() in ("donald trump",):
                 continue
             title = person.title.lower()
-            side = (
-                "us"
-                if _US_TITLES.search(title)
-                or _US_TITLES.search(sent.low[max(0, person.start - 35) : person.start])
-                else None
-            )
+            if not _OFFICIAL.search(title) and (
+                _NOT_OFFICIAL.search(title) or _NOT_OFFICIAL.search(sent.low[person.end : person.end + 40])
+            ):
+                continue  # a carmaker's boss or an analyst comments on a deal; they do not negotiate it
+            side = _side(sent, person)
             owner = owner_of(sent, person.start, sent.parties)
             if party and party != US and (side == "us" or (owner and owner != party)):
                 continue
