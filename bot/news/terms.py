@@ -52,7 +52,7 @@ _NOT_RATE_AFTER_RE = re.compile(
 )
 _NOT_RATE_BEFORE_RE = re.compile(
     r"(?:\b(?:rose|fell|gained|jumped|climbed|slipped|dropped|surged|declined|increased|decreased|grew|shrank|lost|"
-    r"added|rallied|tumbled|plunged|soared|edged|rising|falling|up|down|by)\b(?:\s+\w+){0,3}\s*|\bby\s+)$",
+    r"added|rallied|tumbled|plunged|soared|edged|rising|falling|up|down|by)\b(?:\s+(?!from\b|to\b)\w+){0,3}\s*|\bby\s+)$",
     re.I,
 )
 _MARKET_RE = re.compile(
@@ -118,14 +118,20 @@ _IMPOSER_AFTER_RE = re.compile(
     r"customs|border|reciprocal)\b",
     re.I,
 )
-_ORIGIN_BEFORE_RE = re.compile(r"\b(?:from|on|for|against|of)\s+(?:the\s+)?$", re.I)
+_ORIGIN_BEFORE_RE = re.compile(r"\b(?:from|on|for|against|of|through|via)\s+(?:the\s+)?$", re.I)
+# "Tokyo had been warned of 25%", "Brussels of 30%": the party named is the one whose goods are hit.
+_PASSIVE_TARGET_RE = re.compile(
+    r"^\s*(?:(?:had|has|have) been|was|were|is|are|being)\s+(?:\w+\s+)?(?:warned|threatened|hit|handed|told|"
+    r"sent|given|spared|slapped|charged|offered)\b|^\s*(?:of|with)\s+(?:a\s+)?\d",
+    re.I,
+)
 _DESTINATION_BEFORE_RE = re.compile(r"\b(?:enter\w*|into|in to|to)\s+(?:the\s+)?$", re.I)
 _SUBJECT_AFTER_RE = re.compile(
     r"^(?:(?:'s|’s)\s+(?:[\w-]+\s+){0,2}?(?:government|ministry|side|administration|negotiators?)\s+)?\s*"
     r"(?:\d[\d.,]*\s*%|will|would|shall|is|was|has|had|agreed|agrees|came|comes|cut|cuts|lower\w*|reduc\w*|"
     r"slash\w*|set|sets|put|puts|impos\w*|appl\w*|charg\w*|levy|levies|hold|holds|keep|keeps|remov\w*|"
     r"eliminat\w*|drop\w*|scrap\w*|rais\w*|lift\w*|moved|announced|committed|pledged|promised|accepted|must|"
-    r"can|could|also|plans?|admits?|admitted|allow\w*|gives?|grants?|doing|from)\b",
+    r"can|could|also|plans?|admits?|admitted|allow\w*|gives?|grants?|doing)\b",
     re.I,
 )
 
@@ -242,12 +248,14 @@ class Extraction:
 
 def _subject_of(clause: str, pos: int) -> tuple[str, bool]:
     best: tuple[int, str] | None = None
+    lo = max(0, pos - 70)
+    window = clause[lo : pos + 60]
     for pattern, name in _SUBJECTS:
-        for m in pattern.finditer(clause):
-            dist = abs(m.start() - pos)
+        for m in pattern.finditer(window):
+            m_start = m.start() + lo
+            dist = abs(m_start - pos)
             if best is None or dist < best[0]:
                 best = (dist, name)
-            break
     return (best[1], True) if best else ("all goods", False)
 
 
@@ -277,9 +285,9 @@ def _party_roles(clause: str, mentions: list[PartyMention]) -> list[tuple[str, s
             or re.match(r"^\s*(?:border|market)\b", after, re.I)
         ):
             out.append((pm.party, "imposer", pm.start))
-        elif _ORIGIN_BEFORE_RE.search(before) and pm.kind != "demonym":
+        elif _ORIGIN_BEFORE_RE.search(before) and pm.kind != "demonym" or _PASSIVE_TARGET_RE.match(after):
             out.append((pm.party, "origin", pm.start))
-        elif _SUBJECT_AFTER_RE.match(after) or pm.start < 4:
+        elif _SUBJECT_AFTER_RE.match(after) or (pm.start < 4 and re.match(r"^\s*(?:from|\d)", after)):
             out.append((pm.party, "subject", pm.start))
         else:
             out.append((pm.party, "mention", pm.start))
@@ -288,7 +296,7 @@ def _party_roles(clause: str, mentions: list[PartyMention]) -> list[tuple[str, s
 
 def _resolve_parties(
     clause: str, pos: int, roles: list[tuple[str, str, int]], ctx: Context, main: list[str]
-) -> tuple[str | None, str | None, bool]:
+) -> tuple[str | None, str | None, int]:
     """(imposer, origin, explicit) for a rate at `pos` in the clause; explicit means a goods phrase or a
     tariff-owner phrase named the parties, not just a sentence subject."""
 
@@ -312,16 +320,17 @@ def _resolve_parties(
             imposer = roles[0][0]
         elif others:
             origin = others[0]  # a country named in passing: its figure is not this deal's
+    level = 2 if strong else 1
     if imposer and origin and imposer != origin:
-        return imposer, origin, strong
+        return imposer, origin, level
     if origin:
-        return _counterpart(origin, ctx, main), origin, strong
+        return _counterpart(origin, ctx, main), origin, level
     if imposer:
-        return imposer, _counterpart(imposer, ctx, main), strong
+        return imposer, _counterpart(imposer, ctx, main), level
     if ctx.imposer or ctx.origin:
-        return ctx.imposer, ctx.origin, False
+        return ctx.imposer, ctx.origin, 0
     partner = ctx.partner or next((p for p in main if p != US), None)
-    return US, partner, False
+    return US, partner, 0
 
 
 def _rate_roles(clause: str, percents: list[Mention]) -> list[str | None]:
@@ -338,10 +347,10 @@ def _rate_roles(clause: str, percents: list[Mention]) -> list[str | None]:
         ):
             roles.append(None)
             continue
-        history_window = clause[max(0, p.start - 90) : p.end + 25]
+        history_window = clause[max(0, p.start - 90) : p.end + 40]
         if (
             _MARKET_RE.search(near)
-            or _COMPOSITION_RE.search(clause[: p.start])
+            or _composed(clause, p)
             or (
                 _HISTORY_RE.search(history_window)
                 and not re.search(r"\b(?:deal|agree\w*|will|would)\b", history_window, re.I)
@@ -371,6 +380,17 @@ def _rate_roles(clause: str, percents: list[Mention]) -> list[str | None]:
     return roles
 
 
+_COMPOSITION_AFTER_RE = re.compile(r"^[^,;]{0,40}\b(?:stacked on|on top of|plus)\b", re.I)
+
+
+def _composed(clause: str, p: Mention) -> bool:
+    """A component of a figure already given ("30% combines a 10% duty with a 20% charge")."""
+    if _COMPOSITION_AFTER_RE.match(clause[p.end :]):
+        return True
+    cues = list(_COMPOSITION_RE.finditer(clause[: p.start]))
+    return bool(cues) and not _CHANGE_TO_RE.search(clause[cues[-1].end() : p.start])
+
+
 def _zero_mentions(clause: str) -> list[Mention]:
     return [Mention(0.0, m.start(), m.end(), m.group(0)) for m in _ZERO_RE.finditer(clause)]
 
@@ -389,6 +409,13 @@ def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
     return [(p, r) for p, r in zip(percents, roles, strict=True) if r]
 
 
+_RATE_ON_GOODS_RE = re.compile(
+    r"%\s+(?:on|for)\s+(?:\w+\s+){0,2}(?:goods|imports|products|exports|items|anything|shipments)\b"
+    r"|\b(?:warned|threatened) (?:of|with) (?:a )?\d",
+    re.I,
+)
+_PRONOUN_START_RE = re.compile(r"^\s*(?:that|it|this|which|they)\b", re.I)
+_BOTH_START_RE = re.compile(r"^\s*(?:both|each)\b(?! sides)", re.I)
 _AND_RE = re.compile(r"\s+and\s+(?:the\s+)?")
 
 
@@ -425,7 +452,7 @@ class TermExtractor:
             self.ctx.partner = partners[0]
         if _SKIP_SENTENCE_RE.match(text):
             return
-        tariffish = bool(_TARIFF_WORDS_RE.search(text)) or (
+        tariffish = bool(_TARIFF_WORDS_RE.search(text) or _RATE_ON_GOODS_RE.search(text)) or (
             self.ctx.set_at == sentence.index - 1 and bool(find_percents(text))
         )
         for offset, clause in _split_on_parties(split_clauses(text), mentions):
@@ -453,10 +480,41 @@ class TermExtractor:
         quota_clause = bool(_QUOTA_UNIT_RE.search(clause) and _QUOTA_CUE_RE.search(clause))
         both = bool(_BOTH_WAYS_RE.search(clause))
         current: TariffItem | None = None
+        siblings: list[TariffItem] = []  # "Both secured 15%...": the same figure for every partner
         items: list[TariffItem] = []
+        last = self.ctx.last_item
+        same_sentence = last is not None and last.index == sentence.index
         for mention, role in pairs:
             imposer, origin, explicit = _resolve_parties(clause, mention.start, roles, self.ctx, self.main)
             subject, explicit_subject = _subject_of(clause, mention.start)
+            if (
+                same_sentence
+                and _PRONOUN_START_RE.match(clause)
+                and not any(abs(pos - mention.start) < 20 for _, _, pos in roles)
+            ):
+                imposer, origin, subject, explicit, explicit_subject = (
+                    last.imposer,
+                    last.origin,
+                    last.subject,
+                    2,
+                    True,
+                )
+            partners = [p for p in self.main if p != US]
+            if _BOTH_START_RE.match(clause) and explicit < 2 and role == "new" and len(partners) > 1:
+                imposer, origin, explicit = US, partners[0], 2
+                siblings = [
+                    TariffItem(
+                        US,
+                        partner,
+                        subject,
+                        sentence.text,
+                        sentence.index,
+                        rate=mention.value,
+                        explicit_subject=explicit_subject,
+                    )
+                    for partner in partners[1:]
+                ]
+                items.extend(siblings)
             continuation = not explicit and not explicit_subject and self.ctx.last_item is not None
             if continuation and role in ("previous", "current", "threatened") and not items:
                 self._attach_old(self.ctx.last_item, role, mention.value)
@@ -497,6 +555,9 @@ class TermExtractor:
                 items.append(target)
                 current = target if current is None else current
             self._attach_old(target, role, mention.value)
+            if target is current:
+                for sibling in siblings:
+                    self._attach_old(sibling, role, mention.value)
         # "from 145% to 30%": an item holding only the old figure merges into the next new rate.
         merged: list[TariffItem] = []
         for item in items:
@@ -531,7 +592,7 @@ class TermExtractor:
         if not roles or not _TARIFF_WORDS_RE.search(clause):
             return
         imposer, origin, explicit = _resolve_parties(clause, len(clause), roles, self.ctx, self.main)
-        if explicit:
+        if explicit == 2:
             self.ctx.imposer, self.ctx.origin = imposer, origin
             self.ctx.subject = _subject_of(clause, 0)[0]
             self.ctx.last_item = None
