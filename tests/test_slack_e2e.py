@@ -260,3 +260,24 @@ def test_missing_tokens_are_named() -> None:
         SlackAdapter(SlackSettings(mode="http"), Secrets.model_validate({"slack_bot_token": "xoxb-1"}))
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
         SlackAdapter(SlackSettings(mode="http"), Secrets())
+
+
+async def test_core_run_starts_serves_and_stops_the_adapter(fake: SlackFake, core: Core) -> None:
+    """The lifecycle `tradebot run --adapter slack` uses: Core.run starts the adapter, the outbox
+    delivers through it, and setting the stop event shuts everything down cleanly."""
+    adapter = make_adapter(fake, "socket")
+    stop = asyncio.Event()
+    running = asyncio.create_task(core.run([adapter], stop, poll=False))
+    await fake.wait_connected()
+    await slack_sends(fake, adapter, "slash_commands", command_form(fake, "subscribe", user=ADMIN))
+    await eventually(lambda: fake.responses)
+    stored = await core.pipeline.store_story(
+        NewStory(url="http://127.0.0.1:9/run", title="Deal", text=SEED_TEXT)
+    )
+    assert stored is not None and stored.queued == 1
+    assert core.delivery is not None
+    core.delivery.poke()
+    await eventually(lambda: fake.channel_messages(CHANNEL))
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert fake.sockets == [] or all(ws.closed for ws in fake.sockets)

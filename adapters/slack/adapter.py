@@ -34,7 +34,7 @@ from adapters.slack.permissions import Permissions
 from adapters.slack.render import render
 from adapters.slack.sending import Poster, classify
 from bot.api import CoreAPI
-from bot.config import Secrets, Settings, SlackSettings
+from bot.config import ConfigError, Secrets, Settings, SlackSettings
 from bot.models import Command, Context, Reply
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,8 @@ SLASH_COMMAND = "/tradebot"
 DRAIN_TIMEOUT_S = 10.0
 
 
-class SlackConfigError(ValueError):
-    """A token or secret the chosen transport needs is missing."""
+class SlackConfigError(ConfigError):
+    """A token or secret the chosen transport needs is missing (the CLI prints it, no traceback)."""
 
 
 class SlackAdapter:
