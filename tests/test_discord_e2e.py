@@ -3,6 +3,7 @@ fake Discord (tests/fakes/discord_fake.py) over real sockets on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,10 +25,11 @@ from fakes.discord_fake import (
 from sqlalchemy import insert, select, update
 
 from adapters.discord_bot import DiscordAdapter
+from bot.api import ChannelGone, RateLimited, SendError, TemporaryFailure
 from bot.config import Settings
 from bot.core import Core
 from bot.delivery import Delivery
-from bot.models import Reply
+from bot.models import Attachment, Reply
 from bot.pipeline import NewStory
 from bot.render import render_delivery, story_reply
 from bot.store.tables import deliveries, subscriptions
@@ -53,10 +55,12 @@ def settings(**discord: object) -> Settings:
     return Settings.model_validate({"discord": discord})
 
 
-async def start_world(tmp_path: Path, fake: FakeDiscord, config: Settings) -> World:
+async def start_world(
+    tmp_path: Path, fake: FakeDiscord, config: Settings, defer_after_s: float = 0.5
+) -> World:
     guild = fake.add_guild(roles={"Feed Editors": MEMBER_DEFAULT})
     core = await Core.open(config, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
-    adapter = DiscordAdapter(fake.token, config.discord, guild_ready_timeout=0.1, defer_after_s=0.5)
+    adapter = DiscordAdapter(fake.token, config.discord, guild_ready_timeout=0.1, defer_after_s=defer_after_s)
     await adapter.start(core)
     return World(fake, guild, next(iter(guild.channels)), core, adapter)
 
@@ -217,6 +221,7 @@ async def test_story_from_the_pipeline_arrives_as_an_embed(world: World) -> None
     assert reply is not None and embed["description"] == reply.summary
     posted = {(f["name"], f["value"]) for f in embed["fields"]}
     assert {(f.name, f.value) for f in reply.fields} <= posted
+    assert any("46% → 20%" in value for _, value in posted), posted  # a headline term, before → after
     assert msg.payload["allowed_mentions"]["parse"] == [] and msg.nonce
 
 
@@ -300,3 +305,165 @@ async def test_a_deleted_channel_pauses_its_subscription(world: World) -> None:
     rows = {row.id: row for row in await subscription_rows(world.core)}
     assert rows[sub_id].paused_reason and "unknown channel" in rows[sub_id].paused_reason
     assert len(world.fake.channel_messages(world.channel)) == 1
+
+
+# ---------------------------------------------------------------- send errors
+
+
+async def test_send_errors_map_to_the_delivery_errors(world: World) -> None:
+    fake, adapter = world.fake, world.adapter
+    reply = Reply(text="A story", kind="story", title="A story")
+    forbidden = fake.add_channel(world.guild, "locked").id
+    fake.forbidden_channels.add(forbidden)
+    with pytest.raises(ChannelGone, match="missing access"):
+        await adapter.send(str(forbidden), reply, key="k-403")
+    with pytest.raises(ChannelGone, match="unknown channel"):
+        await adapter.send("1234567", reply, key="k-404")
+    fake.fail_next(world.channel, 503)
+    with pytest.raises(TemporaryFailure):
+        await adapter.send(str(world.channel), reply, key="k-503")
+    fake.fail_next(world.channel, 429, retry_after=90.0)  # longer than discord.py will sleep for
+    with pytest.raises(RateLimited) as caught:
+        await adapter.send(str(world.channel), reply, key="k-long-429")
+    assert caught.value.retry_after == pytest.approx(90.0)
+    fake.fail_next(world.channel, 400, code=50035)
+    with pytest.raises(SendError, match="50035"):
+        await adapter.send(str(world.channel), reply, key="k-400")
+    assert fake.channel_messages(world.channel) == []
+    # After all that the channel still works, and the message goes out once.
+    await adapter.send(str(world.channel), reply, key="k-503")
+    assert len(fake.channel_messages(world.channel)) == 1
+
+
+async def test_a_chart_is_uploaded_with_its_embed(world: World) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    reply = Reply(
+        text="Deal",
+        kind="deal",
+        title="US–Vietnam deal",
+        summary="Terms so far.",
+        image=Attachment("deal-1.png", png, "tariff history"),
+    )
+    await world.adapter.send(str(world.channel), reply, key="k-chart")
+    [msg] = world.fake.channel_messages(world.channel)
+    assert msg.files == [("deal-1.png", png)]
+    assert msg.embeds[0]["image"]["url"] == "attachment://deal-1.png"
+
+
+async def test_the_admin_channel_hears_about_a_paused_subscription(tmp_path: Path, fake: FakeDiscord) -> None:
+    guild = fake.add_guild(channels=3)
+    news, admin, gone = list(guild.channels)
+    fake.guilds.pop(guild.id)  # start_world adds its own guild; reuse this one instead
+    fake.guilds[guild.id] = guild
+    w = await start_world(tmp_path, fake, settings(admin_channel_id=admin))
+    try:
+        for channel in (news, gone):
+            await subscribe_channel(w, channel)
+        fake.delete_channel(gone)
+        await w.core.pipeline.store_story(NewStory(url="https://news.example/x", title="Deal", text=ARTICLE))
+        assert await w.core.build_delivery([w.adapter]).run_once() == 1
+        [notice] = fake.channel_messages(admin)
+        assert str(gone) in notice.content and "paused" in notice.content
+        assert notice.payload["allowed_mentions"] == {"parse": []}
+    finally:
+        await w.adapter.stop()
+        await w.core.close()
+
+
+# ---------------------------------------------------------------- interactions
+
+
+async def test_a_long_reply_continues_in_followups(world: World) -> None:
+    for n in range(60):
+        await subscribe_channel(world, 10_000 + n)
+    iid = await world.fake.slash("subscriptions", guild=world.guild, channel_id=world.channel)
+    messages = await world.fake.wait_until(
+        lambda: len(world.fake.interaction_messages(iid)) >= 2 and world.fake.interaction_messages(iid)
+    )
+    await asyncio.sleep(0.2)
+    messages = world.fake.interaction_messages(iid)
+    assert [m.via for m in messages] == ["callback"] + ["followup"] * (len(messages) - 1)
+    assert all(m.ephemeral and 0 < len(m.content) <= 2000 for m in messages)
+    text = "\n".join(m.content for m in messages)
+    assert all(f"#{10_000 + n}" in text for n in range(60))
+
+
+async def test_slow_commands_are_deferred_then_answered(world: World) -> None:
+    iid = await world.fake.slash("deal", {"party": "Vietnam"}, guild=world.guild, channel_id=world.channel)
+    answered = await world.fake.wait_until(
+        lambda: [m for m in world.fake.interaction_messages(iid) if m.via in ("edit", "followup")]
+    )
+    [callback] = world.fake.callbacks[iid]
+    assert callback["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: "tradebot is thinking…"
+    assert answered[0].content or answered[0].embeds
+
+
+async def test_a_private_answer_to_a_deferred_command_stays_private(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    # defer_after_s=0: every command is deferred before the core answers, as a slow one would be.
+    w = await start_world(tmp_path, fake, settings(), defer_after_s=0.0)
+    try:
+        iid = await fake.slash("subscribe", guild=w.guild, channel_id=w.channel, permissions=MEMBER_DEFAULT)
+        await fake.wait_until(lambda: any(m.via == "followup" for m in fake.interaction_messages(iid)))
+        [callback] = fake.callbacks[iid]
+        assert callback["type"] == 5
+        deleted, followup = fake.interaction_messages(iid)
+        assert deleted.via == "delete"  # the public "thinking…" placeholder goes away
+        assert followup.ephemeral and "Manage Channels" in followup.content
+    finally:
+        await w.adapter.stop()
+        await w.core.close()
+
+
+async def test_autocomplete_offers_the_cores_values(world: World) -> None:
+    await world.core.pipeline.store_story(NewStory(url="https://news.example/ac", title="Deal", text=ARTICLE))
+    expected = await world.core.complete("party", "Vi")
+    iid = await world.fake.autocomplete(
+        "deal", {"party": "Vi"}, "party", guild=world.guild, channel_id=world.channel
+    )
+    await world.fake.wait_until(lambda: world.fake.callbacks.get(iid))
+    [callback] = world.fake.callbacks[iid]
+    assert callback["type"] == 8
+    assert [c["value"] for c in callback["data"]["choices"]] == expected
+
+
+async def test_a_mention_or_a_dm_is_a_question(world: World) -> None:
+    fake = world.fake
+    bot_id = fake.application_id
+    asked = await fake.user_message(
+        f"<@{bot_id}> what tariff does the US charge on Vietnamese textiles?",
+        guild=world.guild,
+        channel_id=world.channel,
+        mention_bot=True,
+    )
+    [answer] = await fake.wait_until(lambda: fake.channel_messages(world.channel))
+    assert int(answer.payload["message_reference"]["message_id"]) == asked
+    assert answer.payload["allowed_mentions"]["parse"] == []
+    assert any(path.endswith(f"/channels/{world.channel}/typing") for _, _, path, _ in fake.requests)
+    # Chatter that does not mention the bot is not answered (and its content is not needed).
+    await fake.user_message("tariffs, eh?", guild=world.guild, channel_id=world.channel)
+    dm_channel = fake.snowflake()
+    await fake.user_message("what about Vietnam?", guild=None, channel_id=dm_channel)
+    await fake.wait_until(lambda: fake.channel_messages(dm_channel))
+    assert len(fake.channel_messages(world.channel)) == 1
+
+
+async def test_heartbeats_and_a_resume_keep_commands_flowing(tmp_path: Path) -> None:
+    fake = FakeDiscord(heartbeat_interval_ms=100)
+    await fake.start()
+    with point_discord_py_at(fake):
+        w = await start_world(tmp_path, fake, settings())
+        try:
+            await fake.wait_until(lambda: fake.heartbeats >= 2)
+            await fake.request_reconnect()
+            await fake.wait_ready()
+            assert len(fake.resumes) == 1 and len(fake.identifies) == 1
+            assert fake.resumes[0]["session_id"].startswith("session-")
+            iid = await fake.slash("help", guild=w.guild, channel_id=w.channel)
+            [msg] = await fake.wait_until(lambda: fake.interaction_messages(iid))
+            assert "subscribe" in (msg.embeds[0]["description"] if msg.embeds else msg.content)
+        finally:
+            await w.adapter.stop()
+            await w.core.close()
+            await fake.close()

@@ -240,7 +240,7 @@ class DiscordAdapter:
         after `defer_after_s` is deferred then (Discord wants a first response within 3 s)."""
         command = Command(name=name, ctx=self._context(interaction), text=text, options=options or {})
         deferred = False
-        if name in SLOW_COMMANDS:
+        if name in SLOW_COMMANDS or self.defer_after_s <= 0:
             await interaction.response.defer(thinking=True)
             deferred = True
             reply = await self._handle(command)
