@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.qa_parties import US, normalise
+from bot.qa_text import story_date
 from bot.store import ledger_repo as repo
 
 MERGE_WINDOW = timedelta(days=240)
@@ -145,12 +146,19 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-def _story_date(row: Any) -> date | None:
+def _story_date(row: Any, year_hint: int | None = None) -> date | None:
+    """The date a story speaks for: its publication date, else the date its own words give (a dateline,
+    "on Tuesday, July 22"), else when it was fetched."""
     published = row.published
     if isinstance(published, datetime):
         return published.date()
     analysis = row.analysis or {}
-    return _parse_date(analysis.get("published")) or (row.fetched_at.date() if row.fetched_at else None)
+    stated = _parse_date(analysis.get("published"))
+    if stated:
+        return stated
+    fetched = row.fetched_at.date() if row.fetched_at else None
+    year = year_hint or (fetched or date.today()).year
+    return story_date(row.text or "", row.title or "", year) or fetched
 
 
 async def _find_deal(conn: AsyncConnection, parties: list[str], when: date | None) -> Any | None:
@@ -178,7 +186,7 @@ async def record_story(conn: AsyncConnection, story_id: int) -> list[int]:
     if row is None:
         return []
     analysis = row.analysis or {}
-    stated_on = _story_date(row)
+    stated_on = _story_date(row, await repo.usual_year(conn))
     changed: list[int] = []
     for deal in analysis.get("deals") or []:
         for report in split_deal(deal):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import qa_find
 from bot.models import Answer, SourceRef
 from bot.qa_find import Candidate
-from bot.qa_index import Index, add_stories
+from bot.qa_index import Index, add_stories, set_deals
 from bot.qa_parties import US, canonical
 from bot.qa_question import Question, parse_question
 from bot.qa_text import DateMention, Mention, Person, date_words, money_words, pct_words
@@ -42,9 +42,10 @@ class Knowledge:
             if newest <= self.index.max_story_id:
                 return 0
             rows = (await conn.execute(_story_query().where(stories.c.id > self.index.max_story_id))).all()
-            self.index.deals = await ledger_repo.load_deals(conn)
+            deals = await ledger_repo.load_deals(conn)
         before = len(self.index.stories)
         add_stories(self.index, list(rows))
+        set_deals(self.index, deals)
         return len(self.index.stories) - before
 
     def answer(self, question: str) -> Answer:
@@ -356,6 +357,7 @@ def _answer_compare(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
                 found.append((party, value, cands, pct_words(value)))
     if len(found) < 2:
         return None, []
+    _prefer_shared_sources(k, found)
     values = "; ".join(f"{p}: {v}" for p, _, _, v in found)
     if q.compare == "same":
         same = len({x for _, x, _, _ in found}) == 1
@@ -375,6 +377,21 @@ def _answer_compare(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
     for _, _, cands, _ in found:
         sources += [s for s in _sources(k, cands, MIN_SCORE["rate"] - 0.8, most=2) if s not in sources]
     return text, sources
+
+
+def _prefer_shared_sources(k: Knowledge, found: list[tuple[str, float, list[Candidate], str]]) -> None:
+    """Where one story states the figures of every party compared, cite it first."""
+    parties = [p for p, _, _, _ in found]
+    shared = {i for i, s in enumerate(k.index.stories) if all(s.prominence.get(p) for p in parties)}
+    for _, _, cands, _ in found:
+        best = cands[0]
+        for c in cands[1:]:
+            if c.score < best.score - 1.0:
+                break
+            if c.sentence(k.index).story in shared and _key(c.mention) == _key(best.mention):
+                cands.remove(c)
+                cands.insert(0, c)
+                break
 
 
 _COMPARE_WORDS = {

@@ -273,6 +273,19 @@ def _month_fit(index: Index, q: Question, sent: Sentence) -> float:
     return 0.4 if story_month in asked else 0.0
 
 
+LEDGER_BONUS = 0.8
+
+
+def _confirmed(
+    index: Index, sent: Sentence, party: str | None, facts: tuple[str, ...], value: object
+) -> float:
+    """Ledger first: the extractor filed this very figure for this party from this story."""
+    if party is None:
+        return 0.0
+    filed = index.confirmed.get((index.stories[sent.story].id, party))
+    return LEDGER_BONUS if filed and any((f, value) in filed for f in facts) else 0.0
+
+
 def _number_bonus(q: Question, sent: Sentence) -> float:
     if not q.numbers:
         return 0.0
@@ -312,6 +325,8 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
                 continue
             score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
             score += _month_fit(index, q, sent)
+            facts = ("reverse",) if q.reverse else (("rate",) if role == "now" else ("previous", "threat"))
+            score += _confirmed(index, sent, party, facts, m.value)
             if r in _ROLE_OK[role]:
                 score += 1.5 if r == role else 0.6
             else:
@@ -381,6 +396,7 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
             score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
             if deadline and re.search(r"\d{4}", deadline):
                 score += 1.2  # "by 2028" answers "by when" better than "over three years"
+            score += _confirmed(index, sent, party, (kind,), m.value)
             if m in sent.money and money_role(sent, m) == "previous":
                 score -= 1.0
             score += prior(sent)
@@ -498,6 +514,7 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
             score += 0.8 if _TALK_WORDS.search(sent.low) else 0.0
             score += 0.5 if owner == party else 0.0
             score += prior(sent)
+            score += _confirmed(index, sent, party, ("person",), person.name.lower())
             out.append(Candidate(score, i, person, party))
     out.sort(key=lambda c: -c.score)
     return out

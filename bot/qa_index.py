@@ -74,6 +74,9 @@ class Index:
     default_year: int = date.today().year
     bm25: Any = None
     story_bm25: Any = None
+    # what the extractor filed in the ledger, by (story id, party): {(fact, value)}; fact is rate,
+    # previous, threat, reverse, investment, purchase, quota or person (value = lower-case name)
+    confirmed: dict[tuple[int, str], set[tuple[str, object]]] = field(default_factory=dict)
     max_story_id: int = 0
 
     def known_words(self) -> frozenset[str]:
@@ -170,6 +173,39 @@ def add_stories(index: Index, rows: list[Any]) -> None:
             index.vocab.update(_TOKEN.findall(low))
             prev = s
     _rebuild_bm25(index)
+
+
+def set_deals(index: Index, deals: list[Deal]) -> None:
+    """Keep the ledger beside the sentences: a figure the extractor filed for a party in a story
+    confirms the same figure found in that story's sentences."""
+    index.deals = deals
+    confirmed: dict[tuple[int, str], set[tuple[str, object]]] = {}
+
+    def add(story: int, party: str, fact: str, value: object) -> None:
+        if value is not None:
+            confirmed.setdefault((story, party), set()).add((fact, value))
+
+    for deal in deals:
+        for term in deal.terms:
+            for tv in term.history:
+                v = tv.value
+                for ev in tv.evidence:
+                    if term.type == "tariff":
+                        origin, by = v.get("on_goods_from"), v.get("imposed_by")
+                        if by != US and origin == US:
+                            add(ev.story_id, by, "reverse", v.get("rate_pct"))
+                            continue
+                        add(ev.story_id, origin, "rate", v.get("rate_pct"))
+                        add(ev.story_id, origin, "previous", v.get("previous_rate_pct"))
+                        add(ev.story_id, origin, "threat", v.get("threatened_rate_pct"))
+                    elif term.type in ("investment", "purchase"):
+                        add(ev.story_id, v.get("by"), term.type, v.get("amount_usd"))
+                    elif term.type == "quota":
+                        add(ev.story_id, v.get("by"), "quota", v.get("quantity"))
+        for person in deal.people:
+            for story in deal.story_ids:
+                add(story, person.get("side") or "", "person", str(person.get("name", "")).lower())
+    index.confirmed = confirmed
 
 
 def _rebuild_bm25(index: Index) -> None:

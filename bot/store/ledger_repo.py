@@ -22,6 +22,20 @@ async def story_row(conn: AsyncConnection, story_id: int) -> Row[Any] | None:
     return (await conn.execute(select(stories).where(stories.c.id == story_id))).first()
 
 
+async def usual_year(conn: AsyncConnection, sample: int = 200) -> int | None:
+    """The most common publication year among recent dated stories (to date undated ones)."""
+    rows = (
+        await conn.execute(
+            select(stories.c.published)
+            .where(stories.c.published.is_not(None))
+            .order_by(stories.c.id.desc())
+            .limit(sample)
+        )
+    ).all()
+    years = [r.published.year for r in rows]
+    return max(set(years), key=years.count) if years else None
+
+
 async def all_deal_rows(conn: AsyncConnection) -> Sequence[Row[Any]]:
     return (await conn.execute(select(deals).order_by(deals.c.id))).all()
 
