@@ -22,6 +22,7 @@ from fakes.discord_fake import (
     FakeGuild,
     point_discord_py_at,
 )
+from fakes.news_site import Article, FeedSpec, NewsSite, feed_test_settings, sample_articles
 from sqlalchemy import insert, select, update
 
 from adapters.discord_bot import DiscordAdapter
@@ -29,6 +30,7 @@ from bot.api import ChannelGone, RateLimited, SendError, TemporaryFailure
 from bot.config import Settings
 from bot.core import Core
 from bot.delivery import Delivery
+from bot.feeds.poller import Poller
 from bot.models import Attachment, Reply
 from bot.pipeline import NewStory
 from bot.render import render_delivery, story_reply
@@ -467,3 +469,58 @@ async def test_heartbeats_and_a_resume_keep_commands_flowing(tmp_path: Path) -> 
             await w.adapter.stop()
             await w.core.close()
             await fake.close()
+
+
+# ---------------------------------------------------------------- from a feed to a channel
+
+
+async def test_a_story_from_a_loopback_feed_reaches_the_subscribed_channel(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    config = feed_test_settings()  # the news site is on 127.0.0.1: private addresses allowed
+    async with NewsSite() as site:
+        spec = FeedSpec("deals", "Deal news", sample_articles("steel", 1))
+        feed_url = site.url(site.add_feed(spec))
+        w = await start_world(tmp_path, fake, config)
+        try:
+            # A server admin adds the feed and a channel manager subscribes, both with slash commands.
+            added = await fake.slash(
+                "feeds",
+                {"add": {"url": feed_url}},
+                guild=w.guild,
+                channel_id=w.channel,
+                permissions=MEMBER_DEFAULT | MANAGE_GUILD,
+            )
+            subscribed = await fake.slash(
+                "subscribe",
+                {"min_relevance": 0.0},
+                guild=w.guild,
+                channel_id=w.channel,
+                permissions=MEMBER_DEFAULT | MANAGE_CHANNELS,
+            )
+            await fake.wait_until(
+                lambda: fake.interaction_messages(added) and fake.interaction_messages(subscribed)
+            )
+            delivery = w.core.build_delivery([w.adapter])
+            async with Poller(w.core.engine, config, w.core.pipeline) as poller:
+                await poller.poll_once(all_feeds=True)  # the feed's backlog: stored, not announced
+                assert await delivery.run_once() == 0
+                news = Article(
+                    slug="vn-us",
+                    title="Vietnam and US agree tariff deal",
+                    paragraphs=ARTICLE.strip().split("\n"),
+                    published=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+                )
+                spec.articles.insert(0, news)
+                site.articles[news.slug] = news
+                await poller.poll_once(all_feeds=True)
+            assert await delivery.run_once() == 1
+            [msg] = fake.channel_messages(w.channel)
+            [embed] = msg.embeds
+            assert embed["title"] == "Vietnam and US agree tariff deal"
+            assert embed["url"].startswith(site.base + "/articles/vn-us")
+            assert any("46% → 20%" in f["value"] for f in embed["fields"])
+            assert embed["footer"]["text"].endswith("as of 2026-11-21")
+        finally:
+            await w.adapter.stop()
+            await w.core.close()
