@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import OrderedDict, defaultdict
 from typing import Any
@@ -72,35 +73,34 @@ def classify(exc: Exception) -> SendError:
 
 
 class ChannelPacer:
-    """At most one chat.postMessage per `interval` seconds per channel, measured from completion."""
+    """At most one chat.postMessage per `interval` seconds per channel, measured from completion.
+
+    Callers hold `lock(channel)` around wait → post → done, so posts to one channel are serial."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._done_at: dict[str, float] = {}
+        self._done_at: dict[str, float] = {}  # time.monotonic() of the channel's last post
 
-    def slot(self, channel: str) -> _Slot:
-        return _Slot(self, channel)
+    def lock(self, channel: str) -> asyncio.Lock:
+        return self._locks[channel]
 
+    async def wait(self, channel: str) -> None:
+        delay = self._done_at.get(channel, -math.inf) + self.interval - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
-class _Slot:
-    def __init__(self, pacer: ChannelPacer, channel: str) -> None:
-        self.pacer = pacer
-        self.channel = channel
-        self.lock = pacer._locks[channel]
+    def done(self, channel: str) -> None:
+        self._done_at[channel] = time.monotonic()
+        if len(self._done_at) > 10_000:  # forget channels whose interval has long passed
+            horizon = time.monotonic() - self.interval
+            self._done_at = {k: v for k, v in self._done_at.items() if v > horizon}
 
-    async def __aenter__(self) -> None:
-        await self.lock.acquire()
-        wait = self.pacer._done_at.get(self.channel, 0.0) + self.pacer.interval - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.pacer._done_at[self.channel] = time.monotonic()
-        self.lock.release()
-        if not self.lock.locked() and len(self.pacer._done_at) > 10_000:
-            horizon = time.monotonic() - self.pacer.interval
-            self.pacer._done_at = {k: v for k, v in self.pacer._done_at.items() if v > horizon}
+    def seed(self, channel: str, posted_at: float) -> None:
+        """A post seen in the channel's history (wall-clock `posted_at`, e.g. by the process that ran
+        before a restart) counts too."""
+        at = time.monotonic() - max(0.0, time.time() - posted_at)
+        self._done_at[channel] = max(self._done_at.get(channel, -math.inf), at)
 
 
 class Poster:
@@ -126,6 +126,8 @@ class Poster:
             channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
         )
         for message in reversed(response.get("messages") or []):
+            if message.get("bot_id") and message.get("bot_id") == self.bot_id:
+                self.pacer.seed(channel, float(message.get("ts") or 0))
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") != METADATA_EVENT:
                 continue
@@ -149,7 +151,7 @@ class Poster:
 
     async def deliver(self, channel: str, reply: Reply, key: str, *, maybe_sent: bool | None = None) -> str:
         try:
-            async with self.pacer.slot(channel):
+            async with self.pacer.lock(channel):
                 existing = await self.find(channel, key, maybe_sent=maybe_sent)
                 if existing:
                     log.info(
@@ -157,7 +159,11 @@ class Poster:
                         extra={"channel": channel, "key": key, "ts": existing},
                     )
                     return existing
-                ts = await self._post(channel, reply, key)
+                await self.pacer.wait(channel)
+                try:
+                    ts = await self._post(channel, reply, key)
+                finally:
+                    self.pacer.done(channel)
         except Exception as exc:
             error = classify(exc)
             if isinstance(error, TemporaryFailure):
@@ -181,10 +187,18 @@ class Poster:
 
     async def say(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str:
         """An interactive answer (no key): paced like everything else posted to the channel."""
-        async with self.pacer.slot(channel):
-            response = await self.client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **render(reply)
-            )
+        async with self.pacer.lock(channel):
+            await self.pacer.wait(channel)
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **render(reply),
+                )
+            finally:
+                self.pacer.done(channel)
         ts = str(response["ts"])
         if reply.image is not None:
             await self.upload(channel, reply, thread_ts=thread_ts)

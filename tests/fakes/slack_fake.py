@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import itertools
 import json
 import math
 import time
@@ -85,7 +84,7 @@ class SlackFake:
         self._fail: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)  # method -> queued errors
         self._last_post: dict[str, float] = {}
         self._lose_answer: set[str] = set()
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         # Socket Mode
         self.sockets: list[web.WebSocketResponse] = []
         self.connections_opened = 0
@@ -198,7 +197,10 @@ class SlackFake:
         return response
 
     def _next_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        """Slack's ts: the post's epoch time in microseconds, unique (it is the message's id)."""
+        now = max(time.time(), self._last_ts + 1e-6)
+        self._last_ts = now
+        return f"{now:.6f}"
 
     async def _m_auth_test(self, params: dict[str, Any]) -> web.Response:
         return self._json(
