@@ -86,6 +86,7 @@ def test_link_only_for_http_urls_and_label_escaped() -> None:
     assert link("https://news.example/a?x=1|2>3", "Deal <!here>") == (
         "<https://news.example/a?x=1%7C2%3E3|Deal &lt;!here&gt;>"
     )
+    assert link("https://news.example/q?a=1&b=2", "A & B") == "<https://news.example/q?a=1&amp;b=2|A &amp; B>"
     assert link("javascript:alert(1)", "x<y") == "x&lt;y"
 
 

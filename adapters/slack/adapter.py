@@ -251,15 +251,23 @@ class SlackAdapter:
     async def _run_slash(self, payload: dict[str, Any], respond: Callable[..., Awaitable[Any]]) -> None:
         name, text, options = events.slash_command(payload.get("text", ""))
         channel = str(payload.get("channel_id", ""))
-        ctx = await self._context(
-            team=str(payload.get("team_id", "")),
-            channel=channel,
-            user=str(payload.get("user_id", "")),
-            user_name=str(payload.get("user_name", "")),
-            is_dm=events.is_dm_channel(channel, str(payload.get("channel_name", ""))),
-            needs_rights=name in events.NEEDS_RIGHTS,
-        )
-        reply = await self._handle(name, text, options, ctx)
+        try:
+            ctx = await self._context(
+                team=str(payload.get("team_id", "")),
+                channel=channel,
+                user=str(payload.get("user_id", "")),
+                user_name=str(payload.get("user_name", "")),
+                is_dm=events.is_dm_channel(channel, str(payload.get("channel_name", ""))),
+                needs_rights=name in events.NEEDS_RIGHTS,
+            )
+            reply = await self._handle(name, text, options, ctx)
+        except Exception:
+            log.exception("slash command failed", extra={"command": name})
+            reply = Reply(
+                text="Something went wrong running that command; it has been logged.",
+                kind="error",
+                ephemeral=True,
+            )
         # response_url works in any channel, even one the bot was never invited to.
         await respond(response_type="ephemeral" if reply.ephemeral else "in_channel", **render(reply))
         if reply.image is not None and not reply.ephemeral:

@@ -65,10 +65,10 @@ def truncate(text: str, limit: int) -> str:
 
 def link(url: str, label: str) -> str:
     """A mrkdwn link for an http(s) URL; anything else is shown as escaped text, never linked.
-    The URL part may not contain | or > (they end it), so those are percent-encoded."""
+    In the URL part | < > are percent-encoded (they would end it) and & is written &amp;."""
     if not url.lower().startswith(("http://", "https://")):
         return escape(label or url)
-    safe_url = quote(url, safe=":/?#[]@!$'()*+,;=%-._~")
+    safe_url = escape(quote(url, safe=":/?#[]@!$&'()*+,;=%-._~"))
     return f"<{safe_url}|{escape(label or url)}>"
 
 
