@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.news.article import cut_at_copyright, extract_article, looks_like_html
+from bot.news.dates import find_dates
 from bot.news.deals import assemble, deal_date, deal_status, main_parties
 from bot.news.people import find_people
 from bot.news.relevance import relevance
@@ -62,7 +63,7 @@ def analyze(text: str, *, title: str = "", published: date | None = None) -> Ana
     relevant = score >= RELEVANCE_THRESHOLD
     if not relevant:
         deals = []
-    summary = summarise(title, sentences, deals)
+    summary = summarise(title, sentences, deals, date_words=_date_words(sentences, deals))
     return Analysis(
         title=title,
         relevant=relevant,
@@ -75,6 +76,20 @@ def analyze(text: str, *, title: str = "", published: date | None = None) -> Ana
         parties=main,
         status=status if relevant else None,
     )
+
+
+def _date_words(sentences: list, deals: list[dict]) -> set[str]:
+    """How the article writes the deal's date ("July 22", "30 June"), for the summary to keep."""
+    day = next((d["date"] for d in deals if d.get("date")), None)
+    if not day:
+        return set()
+    month, dom = int(day[5:7]), int(day[8:10])
+    return {
+        m.text.split(",")[-1].strip() if m.weekday is not None else m.text
+        for s in sentences
+        for m in find_dates(s.text)
+        if m.month == month and m.day == dom
+    }
 
 
 def analyze_document(raw: str, *, url: str | None = None, published: date | None = None) -> Analysis:

@@ -1,115 +1,305 @@
-"""Extractive, deterministic summaries: one to three of the article's own sentences (trimmed when
-long) that carry the parties and the headline terms, at most 60 words. Nothing is paraphrased, so
-every number and name in the summary is in the article.
+"""Extractive, deterministic summaries: the article's own sentences (or clauses of them), trimmed by
+deleting asides, that carry the parties and the headline terms; one to three units, at most 60
+words. Nothing is paraphrased, so every number and name in a summary is in the article.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.news.numbers import find_money, find_percents
+from bot.news.numbers import find_money, find_percents, parse_count
 from bot.news.parties import find_parties
-from bot.news.text import Sentence, word_count
+from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
-_NOISE_RE = re.compile(r"\s*\((?:wire|AP|Reuters|AFP|Bloomberg|staff)\)\s*", re.I)
-_TRIM_AT_RE = re.compile(
-    r",\s+(?:according to|the source said|sources said|he said|she said|officials said)\b.*$|"
-    r"\s+--\s*$",
+
+_DATELINE_RE = re.compile(
+    r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
+)
+_PAREN_RE = re.compile(r"\s*\(([^()]{0,80})\)")
+_RELATIVE_RE = re.compile(r",\s+(?:who|which|whose|where)\s+[^,;—]{3,120}?,(?=\s)")
+_TRAILING_RE = re.compile(
+    r",\s+(?:according to|the source said|sources said|he said|she said|officials said|saying|many of them|"
+    r"most of them|some of them|in his words|in her words)\b[^.]*$",
     re.I,
 )
-_CUT_RE = re.compile(r"[,;—–]\s+|\s+--\s+")
+_LEADING_RE = re.compile(r"^(?:According to [^,]{3,60},\s+|(?:In|At|On|After|During|Under) [^,]{3,50},\s+)")
+_DASH_ASIDE_RE = re.compile(r"\s+[—–]\s+[^—–]{3,120}?\s+[—–]\s+|\s+--\s+[^-]{3,120}?\s+--\s+")
+_DASH_TAIL_RE = re.compile(r"\s+(?:[—–]|--)\s+[^—–]*$")
+_COUNT_RE = re.compile(
+    r"(?<![\d.,$])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:million|billion)\b)?(?![\d%])", re.I
+)
+_PROPER_RE = re.compile(r"\b[A-Z][a-z]{3,}\b")
 
 
-def _values(deals: list[dict]) -> tuple[set[float], set[float], list[str]]:
+def _fact_spans(text: str, facts: dict[str, set]) -> list[tuple[str, int]]:
+    """(fact key, end position) for every fact the text states."""
+    spans = [(f"p{p.value:g}", p.end) for p in find_percents(text) if p.value in facts["percent"]]
+    for m in find_money(text):
+        for v in facts["money"]:
+            if abs(m.value - v) <= 0.011 * v:
+                spans.append((f"m{v:g}", m.end))
+    for m in _COUNT_RE.finditer(text):
+        value = parse_count(m.group(0))
+        if value in facts["count"]:
+            spans.append((f"c{value:g}", m.end()))
+    lowered = text.lower()
+    for w in facts["words"]:
+        at = lowered.find(w.lower())
+        if at >= 0:
+            spans.append((f"w{w}", at + len(w)))
+    return spans
+
+
+def _fact_keys(text: str, facts: dict[str, set]) -> set[str]:
+    return {key for key, _ in _fact_spans(text, facts)}
+
+
+_TAIL_CUT_RE = re.compile(r"(?<![\d])(?:,\s+|\s+[—–]\s+|;\s+|\s+--\s+)")
+
+
+def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
+    """Drop trailing clauses that add no fact and no party: "..., ending weeks of uncertainty"."""
+    people = {f"w{w}" for w in facts.get("people", ())}
+    ends = [end for key, end in _fact_spans(text, facts) if key not in people]
+    ends += [m.end() for m in _PARTY_WORD_RE.finditer(text) if find_parties(m.group(0))]
+    if not ends:
+        return text
+    last = max(ends)
+    for m in _TAIL_CUT_RE.finditer(text, last):
+        head = text[: m.start()].rstrip(" ,;")
+        inside_aside = re.search(r",\s+(?:who|which|whose|where)\b[^,]*$", head)
+        if word_count(head) >= 8 and not inside_aside:
+            return head
+        break
+    return text
+
+
+_PARTY_WORD_RE = re.compile(r"\b[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?")
+
+
+def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
     percents: set[float] = set()
     money: set[float] = set()
-    words: list[str] = []
+    counts: set[float] = set()
+    words: set[str] = set()
+    weight: dict[str, float] = {}
+    people: set[str] = set()
     for deal in deals:
-        for t in deal.get("terms", []):
+        for n, t in enumerate(deal.get("terms", [])):
+            headline = n == 0 or t.get("subject") in ("all goods", "most goods", "cars")
             for k in ("rate_pct", "previous_rate_pct", "threatened_rate_pct"):
                 if t.get(k) is not None:
                     percents.add(float(t[k]))
+                    key = f"p{float(t[k]):g}"
+                    weight[key] = max(weight.get(key, 0.0), 3.0 if headline else 2.0)
+            percents |= {p.value for p in find_percents(str(t.get("subject") or ""))}
             if t.get("amount_usd"):
                 money.add(float(t["amount_usd"]))
-            if t.get("quantity"):
-                q = t["quantity"]
-                words.append(f"{q:,.0f}" if isinstance(q, float | int) else str(q).split()[0])
-        for p in deal.get("people", [])[:4]:
-            words.append(p["name"])
-        if deal.get("date"):
-            words.append("")
-    return percents, money, [w for w in words if w]
+                weight[f"m{float(t['amount_usd']):g}"] = 3.0
+            q = t.get("quantity")
+            if isinstance(q, int | float):
+                counts.add(float(q))
+            elif isinstance(q, str) and parse_count(q):
+                counts.add(float(parse_count(q) or 0))
+        for p in deal.get("people", [])[:3]:
+            words.add(p["name"])
+            people.add(p["name"])
+        for t in deal.get("terms", []):
+            q = t.get("quantity")
+            if isinstance(q, str) and "%" in q:
+                percents |= {p.value for p in find_percents(q)}
+    # Places and names in the headline ("Turnberry", "Jeju") are what a reader remembers the story by.
+    known = {p for d in deals for p in d.get("parties", [])}
+    for w in _PROPER_RE.findall(title):
+        if w not in known and not find_parties(w) and w.lower() not in _COMMON_TITLE_WORDS:
+            words.add(w)
+    weight |= {f"c{c:g}": 2.5 for c in counts}
+    return {
+        "percent": percents,
+        "money": money,
+        "count": counts,
+        "words": words,
+        "weight": weight,
+        "people": people,
+    }
 
 
-def _facts(text: str, percents: set[float], money: set[float], words: list[str]) -> set[str]:
-    found = {f"p{p.value}" for p in find_percents(text) if p.value in percents}
-    found |= {f"m{m.value}" for m in find_money(text) if any(abs(m.value - v) <= 0.011 * v for v in money)}
-    found |= {f"w{w}" for w in words if w in text}
-    return found
+_COMMON_TITLE_WORDS = frozenset(
+    [
+        "live",
+        "trump",
+        "says",
+        "deal",
+        "trade",
+        "tariff",
+        "tariffs",
+        "with",
+        "what",
+        "from",
+        "after",
+        "under",
+        "talks",
+        "agree",
+        "agreed",
+        "strike",
+        "strikes",
+        "announces",
+        "sets",
+        "says",
+        "signs",
+        "order",
+        "cuts",
+        "slash",
+        "slashes",
+        "face",
+        "faces",
+        "hold",
+        "holds",
+        "news",
+        "update",
+        "analysis",
+        "explainer",
+        "factbox",
+        "side",
+        "sides",
+        "their",
+        "this",
+        "that",
+        "into",
+        "over",
+        "mean",
+        "means",
+        "actually",
+        "changes",
+        "today",
+        "kick",
+        "kicks",
+    ]
+)
 
 
-def _stray_numbers(text: str, percents: set[float]) -> int:
-    return sum(1 for p in find_percents(text) if p.value not in percents)
+# A clause that starts like this leans on the clause before it and cannot stand alone.
+_NOT_A_START = frozenset(
+    [
+        "will",
+        "would",
+        "that",
+        "which",
+        "it",
+        "they",
+        "he",
+        "she",
+        "this",
+        "and",
+        "but",
+        "to",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "so",
+        "then",
+        "saying",
+        "adding",
+        "with",
+        "its",
+        "their",
+        "his",
+        "her",
+    ]
+)
 
 
-def _shorten(text: str, budget: int) -> str | None:
-    """The sentence cut back at a clause boundary to fit `budget` words, or None."""
-    text = _TRIM_AT_RE.sub("", text).rstrip(" ,;")
-    if word_count(text) <= budget:
-        return text
-    cuts = [m.start() for m in _CUT_RE.finditer(text)]
-    for cut in reversed(cuts):
-        head = text[:cut].rstrip(" ,;")
-        if word_count(head) <= budget and word_count(head) >= 6:
-            return head + "."
-    return None
+def compress(text: str, facts: dict[str, set]) -> str:
+    """Delete asides that carry no fact: datelines, parentheses, relative clauses, attributions."""
+    out = _DATELINE_RE.sub("", text).strip()
+    out = _LEADING_RE.sub("", out)
+    out = _PAREN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(1), facts) else "", out)
+    out = _RELATIVE_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
+    out = _DASH_ASIDE_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else " ", out)
+    out = _DASH_TAIL_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
+    out = _TRAILING_RE.sub("", out)
+    out = re.sub(r"\s+", " ", out).strip(" ,;")
+    if out and out[0].islower():
+        out = out[0].upper() + out[1:]
+    return out
 
 
-def summarise(title: str, sentences: list[Sentence], deals: list[dict], max_words: int = MAX_WORDS) -> str:
-    """One to three sentences naming the parties and the headline terms."""
-    percents, money, words = _values(deals)
-    parties = {p for d in deals for p in d.get("parties", [])}
-    candidates: list[tuple[int, str]] = []
+def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list[tuple[int, str]]:
+    """Candidate pieces in reading order: whole (compressed) sentences and their fact-bearing clauses."""
+    units: list[tuple[int, str]] = []
     if title and (not sentences or title.strip() != sentences[0].text.strip()):
-        candidates.append((-1, _NOISE_RE.sub(" ", title).strip()))
+        units.append((-1, compress(title, facts)))
     for s in sentences:
-        if word_count(s.text) >= 5:
-            candidates.append((s.index, _NOISE_RE.sub(" ", s.text).strip()))
-    if not candidates:
+        whole = _cut_tail(compress(s.text, facts), facts, set())
+        if word_count(whole) >= 5:
+            units.append((s.index, whole))
+        clauses = split_clauses(s.text)
+        if len(clauses) > 1:
+            for _, clause in clauses:
+                piece = _cut_tail(compress(clause, facts), facts, set())
+                first = clause.split(None, 1)[0].lower() if clause.split() else ""
+                if (
+                    word_count(piece) >= 5
+                    and piece != whole
+                    and first not in _NOT_A_START
+                    and _fact_keys(piece, facts)
+                ):
+                    units.append((s.index, piece))
+    return units
+
+
+def summarise(
+    title: str,
+    sentences: list[Sentence],
+    deals: list[dict],
+    max_words: int = MAX_WORDS,
+    date_words: set[str] | None = None,
+) -> str:
+    """One to three units naming the parties and the headline terms, at most `max_words` words."""
+    facts = _collect_facts(title, deals)
+    facts["words"] |= date_words or set()
+    facts["weight"] |= {f"w{w}": 2.0 for w in date_words or ()}
+    parties = {p for d in deals for p in d.get("parties", [])}
+    units = _units(title, sentences, facts)
+    if not units:
         return ""
     chosen: list[tuple[int, str]] = []
     covered: set[str] = set()
     named: set[str] = set()
-    used_words = 0
+    used = 0
     for _ in range(3):
         best: tuple[float, int, str] | None = None
-        for index, text in candidates:
-            if any(index == c[0] for c in chosen):
+        for index, text in units:
+            words = word_count(text)
+            if words > max_words - used or any(index == c[0] for c in chosen):
                 continue
-            fitted = _shorten(text, max_words - used_words)
-            if not fitted:
+            new = _fact_keys(text, facts) - covered
+            new_parties = set(find_parties(text)) & parties - named
+            gain = sum(facts["weight"].get(k, 1.0) for k in new) + 1.0 * len(new_parties)
+            if not chosen:
+                gain += 2.0 if index <= 1 else 0.0
+            elif not new:
                 continue
-            facts = _facts(fitted, percents, money, words) - covered
-            new_parties = set(find_parties(fitted)) & parties - named
-            score = 3.0 * len(facts) + 1.0 * len(new_parties) - 1.5 * _stray_numbers(fitted, percents)
-            score += 1.0 if index <= 1 else 0.0
-            if not chosen and not facts and index > 2:
-                score -= 1.0
-            score -= 0.02 * word_count(fitted)
-            if chosen and not facts:
-                continue
+            stray = sum(1 for p in find_percents(text) if p.value not in facts["percent"])
+            score = (gain - 1.5 * stray) / (words + 8) ** 0.5
             if best is None or score > best[0]:
-                best = (score, index, fitted)
-        if best is None or (chosen and best[0] <= 0.5):
+                best = (score, index, text)
+        if best is None or best[0] <= 0:
             break
-        _, index, fitted = best
-        chosen.append((index, fitted))
-        covered |= _facts(fitted, percents, money, words)
-        named |= set(find_parties(fitted))
-        used_words += word_count(fitted)
-        if used_words >= max_words - 5:
-            break
+        _, index, text = best
+        chosen.append((index, text))
+        covered |= _fact_keys(text, facts)
+        named |= set(find_parties(text))
+        used += word_count(text)
+    if not chosen:
+        index, text = units[0]
+        words = text.split()
+        chosen = [(index, " ".join(words[:max_words]))]
     chosen.sort()
-    out = " ".join(t if re.search(r"[.!?\"”]$", t) else t + "." for _, t in chosen)
+    out = " ".join(t if re.search(r"[.!?\"”']$", t) else t + "." for _, t in chosen)
     return re.sub(r"\s+", " ", out).strip()

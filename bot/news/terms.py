@@ -199,6 +199,11 @@ _PURCHASE_COUNT_RE = re.compile(
     r"(\d{1,3}(?:,\d{3})*)\s+((?:new\s+)?(?:Boeing|Airbus)?\s*(?:jets|aircraft|planes|airliners))",
     re.I,
 )
+_IMPORT_INCREASE_RE = re.compile(
+    r"\b(?:increas|rais|boost|expand|lift)\w*\s+(?:its\s+|their\s+)?(?:imports|purchases)\s+of\s+"
+    r"((?:[\w-]+\s+){0,3}?[\w-]+)\s+by\s+(\d+(?:\.\d+)?)\s*%",
+    re.I,
+)
 _LIST_OBJECT_RE = re.compile(
     r"^\s*(?:worth\s+)?of\s+((?:[\w-]+\s+){0,4}?[\w-]+?)(?=\s*(?:,|\.|;|\band\b|\bover\b|\bby\b|\bin\b|\bfrom\b|\beach\b|\ba year\b|\bannually\b|\binside\b|\bincluding\b|\bto\b|$))",
     re.I,
@@ -700,6 +705,18 @@ class TermExtractor:
             self.out.others.append(OtherTerm(term2, partner, sentence.index))
 
     def _purchase_counts(self, clause: str, cm: list[PartyMention], sentence: Sentence) -> None:
+        for m in _IMPORT_INCREASE_RE.finditer(clause):
+            by = self._payer(clause, cm, m.start())
+            what = re.sub(r"^(?:US|U\.S\.|American)\s+", "", m.group(1).strip())
+            term = {
+                "type": "purchase",
+                "by": by,
+                "of": what,
+                "amount_usd": None,
+                "quantity": f"{m.group(2)}% increase in imports",
+                "sentence": sentence.text,
+            }
+            self.out.others.append(OtherTerm(term, by if by != US else None, sentence.index))
         for m in _PURCHASE_COUNT_RE.finditer(clause):
             by = self._payer(clause, cm, m.start())
             what = "Boeing aircraft" if "boeing" in m.group(2).lower() else "aircraft"
