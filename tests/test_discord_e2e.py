@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord
 import pytest
 from fakes.discord_fake import (
     MANAGE_CHANNELS,
@@ -23,11 +24,12 @@ from fakes.discord_fake import (
     point_discord_py_at,
 )
 from fakes.news_site import Article, FeedSpec, NewsSite, feed_test_settings, sample_articles
+from pydantic import SecretStr
 from sqlalchemy import insert, select, update
 
-from adapters.discord_bot import DiscordAdapter
+from adapters.discord_bot import DiscordAdapter, create
 from bot.api import ChannelGone, RateLimited, SendError, TemporaryFailure
-from bot.config import Settings
+from bot.config import Secrets, Settings
 from bot.core import Core
 from bot.delivery import Delivery
 from bot.feeds.poller import Poller
@@ -524,3 +526,49 @@ async def test_a_story_from_a_loopback_feed_reaches_the_subscribed_channel(
         finally:
             await w.adapter.stop()
             await w.core.close()
+
+
+async def test_the_global_limit_is_waited_out_without_losing_a_post(tmp_path: Path) -> None:
+    # An adapter paced far above the fake's global limit: the fake answers 429 (global) and
+    # discord.py holds every request for retry_after, then retries; each post lands exactly once.
+    fake = FakeDiscord(global_limit=10)
+    await fake.start()
+    with point_discord_py_at(fake):
+        guild = fake.add_guild(channels=15)
+        core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+        adapter = DiscordAdapter(fake.token, global_rps=1000, guild_ready_timeout=0.1)
+        await adapter.start(core)
+        try:
+            reply = Reply(text="A story", kind="story", title="A story")
+            ids = await asyncio.gather(*(adapter.send(str(c), reply, key=f"k-{c}") for c in guild.channels))
+            assert fake.http_429 > 0
+            assert len(set(ids)) == 15
+            assert sorted(m.channel_id for m in fake.messages) == sorted(guild.channels)
+        finally:
+            await adapter.stop()
+            await core.close()
+            await fake.close()
+
+
+async def test_a_wrong_token_fails_start_clearly(tmp_path: Path, fake: FakeDiscord) -> None:
+    core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    adapter = DiscordAdapter("not-the-token", guild_ready_timeout=0.1)
+    try:
+        with pytest.raises(discord.LoginFailure):
+            await adapter.start(core)
+        assert adapter.client is not None and adapter.client.is_closed()
+        assert fake.identifies == []
+    finally:
+        await core.close()
+
+
+def test_create_reads_the_token_and_settings_for_tradebot_run() -> None:
+    config = Settings.model_validate(
+        {"discord": {"guild_id": 99, "feed_manager_role": "Editors"}, "delivery": {"discord_global_rps": 30}}
+    )
+    adapter = create(config, Secrets(discord_token=SecretStr("t0ken")))
+    assert adapter.platform == "discord" and adapter.settings.guild_id == 99
+    assert adapter.pacer.interval == pytest.approx(1 / 30)
+    assert "t0ken" not in repr(vars(adapter).get("settings"))
+    with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+        create(config, Secrets())

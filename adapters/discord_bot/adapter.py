@@ -142,7 +142,11 @@ class DiscordAdapter:
         """Log in, sync the slash commands and connect to the gateway; return once ready."""
         self.core = core
         self.client = client = self._build_client()
-        await client.login(self._token)  # setup_hook (the command sync) runs in here
+        try:
+            await client.login(self._token)  # setup_hook (the command sync) runs in here
+        except BaseException:
+            await client.close()  # a bad token or a failed sync: do not leave the HTTP session open
+            raise
         self._runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
         ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(
@@ -304,7 +308,10 @@ class DiscordAdapter:
         if client is None or client.user is None or message.author.bot:
             return
         is_dm = message.guild is None
-        if not is_dm and client.user.id not in message.raw_mentions:
+        mentioned = client.user.id in message.raw_mentions or any(
+            u.id == client.user.id for u in message.mentions
+        )
+        if not is_dm and not mentioned:
             return
         question = question_from(message.content, client.user.id)
         name = "ask" if question else "help"
