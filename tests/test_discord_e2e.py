@@ -572,3 +572,33 @@ def test_create_reads_the_token_and_settings_for_tradebot_run() -> None:
     assert "t0ken" not in repr(vars(adapter).get("settings"))
     with pytest.raises(ValueError, match="DISCORD_TOKEN"):
         create(config, Secrets())
+
+
+async def test_core_run_starts_delivers_and_stops_the_adapter(tmp_path: Path, fake: FakeDiscord) -> None:
+    # What `tradebot run --adapter discord` does: Core.run starts the adapter, delivers, stops it.
+    guild = fake.add_guild()
+    channel = next(iter(guild.channels))
+    core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    adapter = DiscordAdapter(fake.token, guild_ready_timeout=0.1)
+    stop = asyncio.Event()
+    running = asyncio.create_task(core.run([adapter], stop, poll=False))
+    try:
+        await fake.wait_ready()
+        iid = await fake.slash(
+            "subscribe",
+            {"min_relevance": 0.0},
+            guild=guild,
+            channel_id=channel,
+            permissions=MEMBER_DEFAULT | MANAGE_CHANNELS,
+        )
+        await fake.wait_until(lambda: fake.interaction_messages(iid))
+        await core.pipeline.store_story(NewStory(url="https://news.example/run", title="Deal", text=ARTICLE))
+        assert core.delivery is not None
+        core.delivery.poke()
+        [msg] = await fake.wait_until(lambda: fake.channel_messages(channel))
+        assert msg.embeds[0]["title"] == "Deal"
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
+        await core.close()
+    assert adapter.client is not None and adapter.client.is_closed()
