@@ -7,10 +7,12 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.news_site import Article, FeedSpec, NewsSite, feed_test_settings, sample_articles
 from fakes.slack_fake import (
     BOT_USER_ID,
     SlackFake,
@@ -28,6 +30,7 @@ from sqlalchemy import select
 from adapters.slack import SlackAdapter, SlackConfigError
 from bot.config import Secrets, Settings, SlackSettings
 from bot.core import Core
+from bot.feeds.poller import Poller
 from bot.pipeline import NewStory
 from bot.store.tables import subscriptions
 
@@ -281,3 +284,49 @@ async def test_core_run_starts_serves_and_stops_the_adapter(fake: SlackFake, cor
     stop.set()
     await asyncio.wait_for(running, 10)
     assert fake.sockets == [] or all(ws.closed for ws in fake.sockets)
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_a_story_from_a_loopback_feed_reaches_the_channel(
+    tmp_path: Path, fake: SlackFake, mode: str
+) -> None:
+    """An admin adds a feed and subscribes the channel with /tradebot; the poller fetches a new story
+    from the loopback news site; the outbox posts it to the channel as Block Kit."""
+    config = feed_test_settings()  # the news site is on 127.0.0.1: private addresses allowed
+    core = await Core.open(config, url=f"sqlite+aiosqlite:///{tmp_path / 'feed.db'}")
+    adapter = make_adapter(fake, mode)
+    await adapter.start(core)
+    try:
+        async with NewsSite() as site:
+            spec = FeedSpec("deals", "Deal news", sample_articles("steel", 1))
+            feed_url = site.url(site.add_feed(spec))
+            for line in (f"feeds add {feed_url}", "subscribe"):
+                await slack_sends(fake, adapter, "slash_commands", command_form(fake, line, user=ADMIN))
+            await eventually(lambda: len(fake.responses) == 2)
+            assert [r["response_type"] for r in fake.responses] == ["in_channel", "in_channel"], (
+                fake.responses
+            )
+            delivery = core.build_delivery([adapter])
+            async with Poller(core.engine, config, core.pipeline) as poller:
+                await poller.poll_once(all_feeds=True)  # the feed's backlog: stored, not announced
+                assert await delivery.run_once() == 0
+                news = Article(
+                    slug="kr-us",
+                    title="Korea and US agree tariff deal <!channel>",
+                    paragraphs=SEED_TEXT.strip().split("\n"),
+                    published=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+                )
+                spec.articles.insert(0, news)
+                site.articles[news.slug] = news
+                await poller.poll_once(all_feeds=True)
+            assert await delivery.run_once() == 1
+        [message] = fake.channel_messages(CHANNEL)
+        blocks = message.blocks or []
+        assert blocks[0]["text"]["text"] == "Korea and US agree tariff deal &lt;!channel&gt;"
+        assert [b["type"] for b in blocks][-1] == "context"
+        assert site.base + "/articles/kr-us" in blocks[-1]["elements"][0]["text"]
+        assert "2026-11-21" in json.dumps(blocks[-1])
+        assert "<!channel>" not in json.dumps(message.params)
+    finally:
+        await adapter.stop()
+        await core.close()
