@@ -27,7 +27,7 @@ for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from fakes.discord_fake import FakeDiscord, point_discord_py_at  # noqa: E402
+from fakes.discord_fake import API_PREFIX, FakeDiscord, point_discord_py_at  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from adapters.discord_bot import DiscordAdapter  # noqa: E402
@@ -115,7 +115,7 @@ async def run(channels: int) -> dict[str, float | int]:
         "messages": len(fake.messages),
         "distinct_channels": len(posted),
         "recorded_sent": sent,
-        "requests": len(fake.requests) - before,
+        "requests": sum(1 for _, _, path, _ in fake.requests[before:] if path.startswith(API_PREFIX)),
     }
 
 
