@@ -602,3 +602,21 @@ async def test_core_run_starts_delivers_and_stops_the_adapter(tmp_path: Path, fa
         await asyncio.wait_for(running, 10)
         await core.close()
     assert adapter.client is not None and adapter.client.is_closed()
+
+
+async def test_commands_can_be_synced_to_one_development_guild(tmp_path: Path, fake: FakeDiscord) -> None:
+    guild = fake.add_guild("Dev server")
+    channel = next(iter(guild.channels))
+    config = settings(guild_id=guild.id)
+    core = await Core.open(config, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    adapter = DiscordAdapter(fake.token, config.discord, guild_ready_timeout=0.1)
+    await adapter.start(core)
+    try:
+        assert fake.sync_calls == [str(guild.id)]
+        assert {c["name"] for c in fake.commands[str(guild.id)]} >= {"subscribe", "ask", "feeds", "help"}
+        iid = await fake.slash("help", guild=guild, channel_id=channel)
+        [msg] = await fake.wait_until(lambda: fake.interaction_messages(iid))
+        assert msg.embeds and "subscribe" in msg.embeds[0]["description"]
+    finally:
+        await adapter.stop()
+        await core.close()
