@@ -66,7 +66,7 @@ _STATUS_CUES: list[tuple[str, re.Pattern[str]]] = [
         "negotiating",
         re.compile(
             r"\b(?:talks|negotiat\w*|threat\w*|letter|warns?|looms?|deadline|head off|"
-            r"keep talking|round of)\b",
+            r"keeps? talking|round of)\b",
             re.I,
         ),
     ),

@@ -22,7 +22,8 @@ _ROLE_WORDS = (
 )
 _ROLE_BEFORE_RE = re.compile(rf"((?:[{_UP}][\w'’.-]*[ \t]+){{0,4}}?){_ROLE_WORDS}\s+{_NAME}")
 _ROLE_AFTER_RE = re.compile(
-    rf"{_NAME},\s+(?:who\s+(?:heads|leads|runs|chairs)\s+|the\s+|a\s+|an\s+)?((?:[\w'’.-]+\s+){{0,6}}?"
+    rf"{_NAME},\s+(?!(?:met|said|told|called|asked|urged|added|and|but)\b)"
+    rf"(?:who\s+(?:heads|leads|runs|chairs)\s+|the\s+|a\s+|an\s+)?((?:[\w'’.-]+\s+){{0,6}}?"
     r"(?i:negotiator|minister|secretary|president|premier|envoy|representative|commissioner|ambassador|"
     r"chancellor|European Commission|trade chief|general secretary))"
 )
@@ -165,11 +166,11 @@ def find_people(text: str, default_partner: str | None = None) -> list[Person]:
             order[key] = pos
 
     order: dict[str, int] = {}
+    for m in _ROLE_THEN_NAME_RE.finditer(text):
+        add(m.group(2), m.group(1), m.start())
     for m in _ROLE_BEFORE_RE.finditer(text):
         role = (m.group(1) or "") + text[m.end(1) : m.start(2)].strip()
         add(m.group(2), role, m.start())
     for m in _ROLE_AFTER_RE.finditer(text):
         add(m.group(1), m.group(2), m.start())
-    for m in _ROLE_THEN_NAME_RE.finditer(text):
-        add(m.group(2), m.group(1), m.start())
     return [found[k] for k in sorted(found, key=order.__getitem__)]

@@ -77,7 +77,7 @@ _CHANGE_TO_RE = re.compile(
     re.I,
 )
 _THREAT_RE = re.compile(
-    r"\b(?:threat\w*|warn\w*|letters?|had said|was to have been|were to have been|would have|could have|"
+    r"\b(?:threat\w*|warn\w*|letters?|had said|would have|could have|"
     r"loom\w*|head(?:s|ed)? off|avert\w*|escap\w*|due to (?:return|rise|take effect|kick in)|was due|"
     r"set to (?:rise|jump|take effect)|planned|suspended|paused|announced for|announced in April|proposed|"
     r"would face|could face|snap back|revert\w*|would (?:apply|impose|charge))\b",
@@ -197,6 +197,13 @@ _QUOTA_SKIP_RE = re.compile(
 _PURCHASE_COUNT_RE = re.compile(
     r"\b(?:buy|purchase|order|acquire|committed to|commit to)\w*\s+(?:up to\s+|as many as\s+|at least\s+|about\s+)?"
     r"(\d{1,3}(?:,\d{3})*)\s+((?:new\s+)?(?:Boeing|Airbus)?\s*(?:jets|aircraft|planes|airliners))",
+    re.I,
+)
+# A purchase commitment without a figure: "expanding imports of U.S.-grown rice", "buy more American beef".
+_BUY_MORE_RE = re.compile(
+    r"\b(?:expand\w*|increas\w*|boost\w*|rais\w*)\s+(?:its\s+|their\s+)?imports\s+of\s+"
+    r"(?:U\.S\.|US|American)(?:[- ](?:grown|made|built|produced))?\s+([a-z]+(?:\s+[a-z]+)?)\b(?!\s+by\s+\d)"
+    r"|\b(?:buy|purchase|import)\s+more\s+(?:U\.S\.|US|American)\s+([a-z]+)",
     re.I,
 )
 _IMPORT_INCREASE_RE = re.compile(
@@ -705,6 +712,19 @@ class TermExtractor:
             self.out.others.append(OtherTerm(term2, partner, sentence.index))
 
     def _purchase_counts(self, clause: str, cm: list[PartyMention], sentence: Sentence) -> None:
+        for m in _BUY_MORE_RE.finditer(clause):
+            by = self._payer(clause, cm, m.start())
+            if by is None or by == US:
+                continue
+            term = {
+                "type": "purchase",
+                "by": by,
+                "of": f"US {(m.group(1) or m.group(2)).lower()}",
+                "amount_usd": None,
+                "quantity": None,
+                "sentence": sentence.text,
+            }
+            self.out.others.append(OtherTerm(term, by, sentence.index))
         for m in _IMPORT_INCREASE_RE.finditer(clause):
             by = self._payer(clause, cm, m.start())
             what = re.sub(r"^(?:US|U\.S\.|American)\s+", "", m.group(1).strip())
