@@ -181,9 +181,16 @@ async def test_mention_gets_a_threaded_answer(fake: SlackFake, bot: SlackAdapter
     event = mention_event("What tariff will the US put on Japanese cars?", user=MEMBER)
     assert await slack_sends(fake, bot, "events_api", event_callback(event)) == 200
     [answer] = await eventually(lambda: fake.channel_messages(CHANNEL))
-    assert answer.thread_ts == event["ts"]
-    assert answer.text
-    assert f"<@{BOT_USER_ID}>" not in answer.text
+    assert answer.thread_ts == event["ts"]  # in the asker's thread, not the channel
+    assert "15%" in answer.text
+    blocks = answer.blocks or []
+    context = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert context and context[0] == "<http://127.0.0.1:9/kyodo/deal|Japan and US seal deal>"  # its source
+    # A follow-up mention inside that thread is answered in the same thread.
+    follow = mention_event("And the investment?", user=MEMBER, thread_ts=event["ts"])
+    await slack_sends(fake, bot, "events_api", event_callback(follow))
+    await eventually(lambda: len(fake.channel_messages(CHANNEL)) == 2, within=8)
+    assert fake.channel_messages(CHANNEL)[1].thread_ts == event["ts"]
 
 
 async def test_dm_is_answered_directly_and_retries_are_dropped(fake: SlackFake, bot: SlackAdapter) -> None:
