@@ -24,7 +24,7 @@ from fakes.slack_fake import (
     mention_event,
     sign,
 )
-from slack_support import ADMIN, CHANNEL, DESK, MEMBER, SECRET, SEED_TEXT, eventually, make_adapter
+from slack_support import ADMIN, CHANNEL, DESK, MEMBER, SECRET, SEED_TEXT, STORIES, eventually, make_adapter
 from sqlalchemy import select
 
 from adapters.slack import SlackAdapter, SlackConfigError
@@ -337,3 +337,22 @@ async def test_a_story_from_a_loopback_feed_reaches_the_channel(
     finally:
         await adapter.stop()
         await core.close()
+
+
+async def test_compare_answers_with_a_table_and_uploads_its_chart(
+    fake: SlackFake, bot: SlackAdapter, core: Core
+) -> None:
+    await core.pipeline.store_story(
+        NewStory(url="http://127.0.0.1:9/jp", title="Japan and US seal deal", text=SEED_TEXT)
+    )
+    title, text = STORIES[0]
+    await core.pipeline.store_story(NewStory(url="http://127.0.0.1:9/vn", title=title, text=text))
+    await slack_sends(fake, bot, "slash_commands", command_form(fake, "compare japan vietnam", user=MEMBER))
+    [response] = await eventually(lambda: fake.responses)
+    assert response["response_type"] == "in_channel"
+    table = next(
+        b["text"]["text"] for b in response["blocks"] if b["type"] == "section" and "```" in b["text"]["text"]
+    )
+    assert "Japan" in table and "Vietnam" in table and "27.5% → 15%" in table
+    [upload] = await eventually(lambda: [u for u in fake.uploads.values() if u.completed])
+    assert upload.channel == CHANNEL and upload.data.startswith(b"\x89PNG")
