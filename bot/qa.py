@@ -56,6 +56,14 @@ class Knowledge:
             return Answer(question=question, text=None, sources=())
         return Answer(question=question, text=text, sources=tuple(sources))
 
+    def headline_rate(self, party: str) -> tuple[float, SourceRef] | None:
+        """The current general US tariff on a party's goods, from the stories (for compare tables)."""
+        q = parse_question(f"what tariff does {party} pay now", self.index.known_words())
+        cand = _best_rate(self, q, party)
+        if cand is None:
+            return None
+        return float(cand.mention.value), _source(self, cand)  # type: ignore[union-attr]
+
     def dont_know(self, question: str) -> str:
         """What to say instead of an answer: what is on file for the parties asked about."""
         q = parse_question(question, self.index.known_words())
