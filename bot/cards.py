@@ -235,7 +235,7 @@ def latest_reply(rows: Sequence[tuple[StoryRef, str, list[str]]], party: str | N
     if not rows:
         return Reply(text=f"No deal stories{scope} yet.", kind="list")
     lines = [f"Latest deal stories{scope}:"]
-    for story, summary, _ in rows:
+    for story, _summary, _ in rows:
         when = f"{story.published:%b %-d}: " if story.published else ""
         lines.append(f"• {when}{short(story.title)} <{story.url}>")
     fields = tuple(
