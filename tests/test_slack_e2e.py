@@ -263,6 +263,15 @@ async def test_socket_mode_reconnects_when_slack_asks(fake: SlackFake, core: Cor
         await adapter.stop()
 
 
+async def test_a_refused_bot_token_is_reported_at_start(fake: SlackFake, core: Core) -> None:
+    settings = SlackSettings(mode="socket", api_base_url=fake.base_url)
+    adapter = SlackAdapter(
+        settings, Secrets.model_validate({"slack_bot_token": "revoked", "slack_app_token": "xapp-1"})
+    )
+    with pytest.raises(SlackConfigError, match="invalid_auth"):
+        await adapter.start(core)
+
+
 def test_missing_tokens_are_named() -> None:
     with pytest.raises(SlackConfigError, match="SLACK_APP_TOKEN"):
         SlackAdapter(SlackSettings(mode="socket"), Secrets.model_validate({"slack_bot_token": "xoxb-1"}))

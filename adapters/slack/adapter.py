@@ -26,6 +26,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -110,7 +111,13 @@ class SlackAdapter:
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=self.rate_limit_retries)],
             **kwargs,
         )
-        identity = await self.client.auth_test()
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as exc:
+            await self._session.close()
+            raise SlackConfigError(
+                f"Slack refused SLACK_BOT_TOKEN: {exc.response.get('error', exc)}"
+            ) from None
         self.bot_user_id = str(identity.get("user_id", ""))
         self.team_id = str(identity.get("team_id", ""))
         self.poster = Poster(self.client, self.interval, bot_id=str(identity.get("bot_id", "")))
