@@ -4,6 +4,7 @@ fake Discord (tests/fakes/discord_fake.py) over real sockets on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -421,15 +422,17 @@ async def test_a_private_answer_to_a_deferred_command_stays_private(
 
 
 async def test_autocomplete_offers_the_cores_values(world: World) -> None:
+    fake = world.fake
     await world.core.pipeline.store_story(NewStory(url="https://news.example/ac", title="Deal", text=ARTICLE))
-    expected = await world.core.complete("party", "Vi")
-    iid = await world.fake.autocomplete(
-        "deal", {"party": "Vi"}, "party", guild=world.guild, channel_id=world.channel
-    )
-    await world.fake.wait_until(lambda: world.fake.callbacks.get(iid))
-    [callback] = world.fake.callbacks[iid]
-    assert callback["type"] == 8
-    assert [c["value"] for c in callback["data"]["choices"]] == expected
+    for command, option, kind in (("deal", "party", "deal"), ("compare", "second", "party")):
+        expected = await world.core.complete(kind, "Vi")
+        assert expected  # the ledger has the Vietnam deal now
+        given = {"first": "United States", "second": "Vi"} if command == "compare" else {option: "Vi"}
+        iid = await fake.autocomplete(command, given, option, guild=world.guild, channel_id=world.channel)
+        await fake.wait_until(lambda iid=iid: fake.callbacks.get(iid))
+        [callback] = fake.callbacks[iid]
+        assert callback["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+        assert [c["value"] for c in callback["data"]["choices"]] == expected
 
 
 async def test_a_mention_or_a_dm_is_a_question(world: World) -> None:
@@ -620,3 +623,52 @@ async def test_commands_can_be_synced_to_one_development_guild(tmp_path: Path, f
     finally:
         await adapter.stop()
         await core.close()
+
+
+async def test_ask_answers_with_its_sources(world: World) -> None:
+    await world.core.pipeline.store_story(
+        NewStory(url="https://news.example/vn-us", title="Vietnam and US agree tariff deal", text=ARTICLE)
+    )
+    iid = await world.fake.slash(
+        "ask",
+        {"question": "What tariff does the United States charge on Vietnamese textiles?"},
+        guild=world.guild,
+        channel_id=world.channel,
+    )
+    [answer] = await world.fake.wait_until(
+        lambda: [m for m in world.fake.interaction_messages(iid) if m.via == "edit"]
+    )
+    assert world.fake.callbacks[iid][0]["type"] == 5  # deferred at once, then the answer
+    assert not answer.ephemeral
+    [embed] = answer.embeds
+    shown = (embed.get("description") or "") + " ".join(f["value"] for f in embed.get("fields", []))
+    assert "20%" in shown
+    sources = [f for f in embed["fields"] if f["name"].startswith("Sources")]
+    assert sources and "(https://news.example/vn-us)" in sources[0]["value"]
+
+
+JAPAN_ARTICLE = (
+    "Japan and the United States reached a trade agreement on Wednesday, officials in Tokyo said.\n"
+    "Washington will cut its tariff on Japanese cars from 25 percent to 15 percent under the deal.\n"
+    "Tokyo promised to invest 550 billion dollars in American industry over the coming years.\n"
+)
+
+
+async def test_compare_posts_its_chart_as_an_attachment(world: World) -> None:
+    fake = world.fake
+    await world.core.pipeline.store_story(
+        NewStory(url="https://news.example/vn", title="Vietnam deal", text=ARTICLE)
+    )
+    await world.core.pipeline.store_story(
+        NewStory(url="https://news.example/jp", title="Japan deal", text=JAPAN_ARTICLE)
+    )
+    iid = await fake.slash(
+        "compare", {"first": "Vietnam", "second": "Japan"}, guild=world.guild, channel_id=world.channel
+    )
+    [shown] = await fake.wait_until(lambda: [m for m in fake.interaction_messages(iid) if m.via == "edit"])
+    assert fake.callbacks[iid][0]["type"] == 5
+    [(filename, data)] = shown.files
+    assert filename.endswith(".png") and data.startswith(b"\x89PNG")
+    assert shown.embeds[0]["image"]["url"] == f"attachment://{filename}"
+    text = json.dumps(shown.embeds)
+    assert "Vietnam" in text and "Japan" in text
