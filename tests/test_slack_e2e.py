@@ -237,6 +237,24 @@ async def test_http_mode_refuses_bad_signatures(fake: SlackFake, core: Core, pro
         await adapter.stop()
 
 
+async def test_http_mode_answers_slacks_url_verification(fake: SlackFake, core: Core) -> None:
+    """Saving the Request URL in Slack's settings sends a signed challenge that must be echoed."""
+    adapter = make_adapter(fake, "http")
+    await adapter.start(core)
+    try:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                "type": "url_verification",
+            }
+        )
+        status, text = await deliver(adapter.http_url, body, secret=SECRET, content_type="application/json")
+        assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
+    finally:
+        await adapter.stop()
+
+
 def test_signature_matches_slacks_published_vector() -> None:
     body = (
         "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
