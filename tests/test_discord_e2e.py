@@ -438,6 +438,9 @@ async def test_autocomplete_offers_the_cores_values(world: World) -> None:
 async def test_a_mention_or_a_dm_is_a_question(world: World) -> None:
     fake = world.fake
     bot_id = fake.application_id
+    await world.core.pipeline.store_story(
+        NewStory(url="https://news.example/vn", title="Vietnam deal", text=ARTICLE)
+    )
     asked = await fake.user_message(
         f"<@{bot_id}> what tariff does the US charge on Vietnamese textiles?",
         guild=world.guild,
@@ -447,12 +450,14 @@ async def test_a_mention_or_a_dm_is_a_question(world: World) -> None:
     [answer] = await fake.wait_until(lambda: fake.channel_messages(world.channel))
     assert int(answer.payload["message_reference"]["message_id"]) == asked
     assert answer.payload["allowed_mentions"]["parse"] == []
+    assert "20%" in json.dumps(answer.payload) and "https://news.example/vn" in json.dumps(answer.payload)
     assert any(path.endswith(f"/channels/{world.channel}/typing") for _, _, path, _ in fake.requests)
     # Chatter that does not mention the bot is not answered (and its content is not needed).
     await fake.user_message("tariffs, eh?", guild=world.guild, channel_id=world.channel)
     dm_channel = fake.snowflake()
-    await fake.user_message("what about Vietnam?", guild=None, channel_id=dm_channel)
-    await fake.wait_until(lambda: fake.channel_messages(dm_channel))
+    await fake.user_message("How much will Vietnam buy from the US?", guild=None, channel_id=dm_channel)
+    [dm_answer] = await fake.wait_until(lambda: fake.channel_messages(dm_channel))
+    assert "$10 billion" in json.dumps(dm_answer.payload, ensure_ascii=False)
     assert len(fake.channel_messages(world.channel)) == 1
 
 
