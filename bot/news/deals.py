@@ -156,6 +156,8 @@ def deal_date(sentences: list[Sentence], full_text: str, published: date | None,
                 continue
             cue_gap = min(abs(c.start() - d.start) for c in _EVENT_RE.finditer(s.text))
             rank = _date_rank(d) * 1000 + cue_gap
+            if re.search(r"\b(?:backdated|retroactive)\w*\s+(?:to|from)\s+$", before, re.I):
+                rank = -1  # the date a backdated change counts from is the date it took effect
             if best is None or rank < best[0]:
                 best = (rank, resolved)
         if best:

@@ -8,7 +8,6 @@ async step, called by whoever owns an aiohttp session.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -30,8 +29,46 @@ _SYSTEM_PROMPT = (
 _NAME_RE = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
 # Capitalised words that are not names: sentence starts, months, weekdays.
 _ORDINARY = frozenset(
-    "The A An In On At For And But Under After Before Its Their This That These Those It He She They We "
-    "Both Each Under With From By As Of To Until Since While Meanwhile Also However".split()
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "For",
+        "And",
+        "But",
+        "Under",
+        "After",
+        "Before",
+        "Its",
+        "Their",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "Both",
+        "Each",
+        "Under",
+        "With",
+        "From",
+        "By",
+        "As",
+        "Of",
+        "To",
+        "Until",
+        "Since",
+        "While",
+        "Meanwhile",
+        "Also",
+        "However",
+    ]
 )
 
 
@@ -89,7 +126,7 @@ async def rewrite_summary(
                 return fallback
             body = await resp.json(content_type=None)
         candidate = str(body["choices"][0]["message"]["content"]).strip()
-    except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, IndexError, TypeError, ValueError) as exc:
+    except (TimeoutError, aiohttp.ClientError, KeyError, IndexError, TypeError, ValueError) as exc:
         log.info("llm rewrite skipped: %s", type(exc).__name__)
         return fallback
     candidate = re.sub(r"\s+", " ", candidate)

@@ -202,7 +202,7 @@ _PURCHASE_COUNT_RE = re.compile(
 # A purchase commitment without a figure: "expanding imports of U.S.-grown rice", "buy more American beef".
 _BUY_MORE_RE = re.compile(
     r"\b(?:expand\w*|increas\w*|boost\w*|rais\w*)\s+(?:its\s+|their\s+)?imports\s+of\s+"
-    r"(?:U\.S\.|US|American)(?:[- ](?:grown|made|built|produced))?\s+([a-z]+(?:\s+[a-z]+)?)\b(?!\s+by\s+\d)"
+    r"(?:U\.S\.|US|American)(?:[- ](?:grown|made|built|produced))?\s+([a-z]+)\b(?!\s+by\s+\d)"
     r"|\b(?:buy|purchase|import)\s+more\s+(?:U\.S\.|US|American)\s+([a-z]+)",
     re.I,
 )
