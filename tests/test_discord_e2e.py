@@ -677,3 +677,15 @@ async def test_compare_posts_its_chart_as_an_attachment(world: World) -> None:
     assert shown.embeds[0]["image"]["url"] == f"attachment://{filename}"
     text = json.dumps(shown.embeds)
     assert "Vietnam" in text and "Japan" in text
+
+
+async def test_a_refused_gateway_fails_start_clearly(tmp_path: Path, fake: FakeDiscord) -> None:
+    fake.identify_close_code = 4014  # what Discord says when an intent is not allowed
+    core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    adapter = DiscordAdapter(fake.token, guild_ready_timeout=0.1)
+    try:
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await adapter.start(core)
+        assert adapter.client is not None and adapter.client.is_closed()
+    finally:
+        await core.close()

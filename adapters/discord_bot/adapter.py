@@ -147,19 +147,26 @@ class DiscordAdapter:
         except BaseException:
             await client.close()  # a bad token or a failed sync: do not leave the HTTP session open
             raise
-        self._runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        self._runner = runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        runner.add_done_callback(self._gateway_ended)
         ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(
-            {self._runner, ready}, timeout=self.connect_timeout_s, return_when=asyncio.FIRST_COMPLETED
+            {runner, ready}, timeout=self.connect_timeout_s, return_when=asyncio.FIRST_COMPLETED
         )
         if ready not in done:
             ready.cancel()
-            if self._runner in done:
-                await self.stop()
-                self._runner.result()  # re-raise why the gateway connection ended
             await self.stop()
+            if runner.done() and not runner.cancelled() and runner.exception() is not None:
+                raise runner.exception()  # type: ignore[misc]  # why the gateway connection ended
             raise TimeoutError(f"Discord gateway not ready after {self.connect_timeout_s:.0f} s")
         log.info("discord connected", extra={"guilds": len(client.guilds)})
+
+    @staticmethod
+    def _gateway_ended(task: asyncio.Task[None]) -> None:
+        """discord.py reconnects by itself; if the connection ends for good (the token was revoked,
+        an intent is refused), say so loudly instead of leaving the bot silently offline."""
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Discord gateway connection ended", exc_info=task.exception())
 
     async def stop(self) -> None:
         if self.client is not None and not self.client.is_closed():

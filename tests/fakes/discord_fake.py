@@ -129,6 +129,7 @@ class FakeDiscord:
         self.global_limit = global_limit
         self.channel_bucket = channel_bucket
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.identify_close_code: int | None = None  # e.g. 4014 "disallowed intents"
         self._ids = itertools.count(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + 1)
         self.application_id = self.snowflake()
         self.bot_user = {
@@ -734,6 +735,9 @@ class FakeDiscord:
                 self.identifies.append(d)
                 if d.get("token") != self.token:
                     await ws.close(code=4004, message=b"Authentication failed.")
+                    break
+                if self.identify_close_code is not None:
+                    await ws.close(code=self.identify_close_code, message=b"Refused by the fake.")
                     break
                 self._ws, self._send_ws = ws, send
                 session_id = f"session-{self.snowflake()}"
