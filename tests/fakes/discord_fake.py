@@ -119,6 +119,8 @@ class _Fault:
 class FakeDiscord:
     """One bot's view of Discord. Start with `await fake.start()`, stop with `await fake.close()`."""
 
+    token = "fake-token"  # the bot token the fake accepts (REST Authorization and gateway IDENTIFY)
+
     def __init__(
         self,
         *,
@@ -513,8 +515,6 @@ class FakeDiscord:
         if request.headers.get("Authorization", "") != "Bot " + self.token:
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         return _json(self.bot_user)
-
-    token = "fake-token"
 
     async def _get_app(self, request: web.Request) -> web.Response:
         return _json(
