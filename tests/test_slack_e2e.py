@@ -383,3 +383,26 @@ async def test_compare_answers_with_a_table_and_uploads_its_chart(
     assert "Japan" in table and "Vietnam" in table and "27.5% → 15%" in table
     [upload] = await eventually(lambda: [u for u in fake.uploads.values() if u.completed])
     assert upload.channel == CHANNEL and upload.data.startswith(b"\x89PNG")
+
+
+async def test_a_refused_question_is_whispered_to_the_asker(tmp_path: Path, fake: SlackFake) -> None:
+    """Refusals (here: the per-user question limit) are ephemeral: chat.postEphemeral to the asker,
+    in the thread, saying why; nothing is posted for the channel to see."""
+    settings = Settings.model_validate({"limits": {"ask_per_user_per_min": 1}})
+    core = await Core.open(settings, url=f"sqlite+aiosqlite:///{tmp_path / 'limits.db'}")
+    adapter = make_adapter(fake, "socket")
+    await adapter.start(core)
+    try:
+        for question in ("Is there a deal?", "And now?"):
+            await slack_sends(
+                fake, adapter, "events_api", event_callback(mention_event(question, user=MEMBER))
+            )
+        [whisper] = await eventually(lambda: fake.ephemeral)
+        assert whisper.user == MEMBER and whisper.channel == CHANNEL and whisper.thread_ts
+        assert "Slow down" in whisper.text
+        await eventually(lambda: fake.channel_messages(CHANNEL))
+        await asyncio.sleep(0.2)
+        assert len(fake.channel_messages(CHANNEL)) == 1
+    finally:
+        await adapter.stop()
+        await core.close()
