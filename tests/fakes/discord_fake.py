@@ -731,6 +731,7 @@ class FakeDiscord:
             if op == 1:
                 self.heartbeats += 1
                 await send({"op": 11, "d": None, "s": None, "t": None})
+                await self._notify()
             elif op == 2:
                 self.identifies.append(d)
                 if d.get("token") != self.token:
@@ -761,6 +762,7 @@ class FakeDiscord:
                 for guild in self.guilds.values():
                     await self._dispatch("GUILD_CREATE", self._guild_create(guild))
                 self._ready.set()
+                await self._notify()
             elif op == 6:
                 self.resumes.append(d)
                 if d.get("session_id") not in self._sessions:
@@ -769,6 +771,7 @@ class FakeDiscord:
                 self._ws, self._send_ws = ws, send
                 await self._dispatch("RESUMED", {"_trace": ["fake-discord"]})
                 self._ready.set()
+                await self._notify()
         return ws
 
     async def _dispatch(self, event: str, data: dict[str, Any]) -> None:
