@@ -24,7 +24,7 @@ from typing import Any
 import feedparser
 
 from bot.feeds.errors import EmptyBody, InvalidXML, NotAFeed, UnsafeXML
-from bot.feeds.identity import canonical_url
+from bot.feeds.identity import canonical_url, html_to_text
 
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.I | re.S)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
@@ -39,6 +39,7 @@ class FeedEntry:
     title: str
     content_html: str  # the entry's content, else its summary (HTML, never rendered)
     published: datetime | None = None
+    text: str | None = None  # content_html as plain text, when parse_feed(with_text=True) computed it
 
 
 @dataclass(slots=True)
@@ -81,7 +82,7 @@ def _text(value: Any, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def _entry(raw: Any) -> FeedEntry:
+def _entry(raw: Any, with_text: bool) -> FeedEntry:
     content = ""
     for item in raw.get("content") or ():
         if isinstance(item, dict) and item.get("value"):
@@ -97,6 +98,7 @@ def _entry(raw: Any) -> FeedEntry:
         title=_text(raw.get("title")).strip(),
         content_html=content,
         published=_when(raw, "published_parsed", "updated_parsed", "created_parsed"),
+        text=html_to_text(content) if with_text else None,
     )
 
 
@@ -108,8 +110,12 @@ def _ttl(feed: Any) -> float | None:
     return value if 0 < value < 1e6 else None
 
 
-def parse_feed(body: bytes, *, content_type: str | None = None, url: str | None = None) -> ParsedFeed:
-    """Parse RSS/Atom bytes; raises a bot.feeds.errors.ParseError when there is no usable feed."""
+def parse_feed(
+    body: bytes, *, content_type: str | None = None, url: str | None = None, with_text: bool = False
+) -> ParsedFeed:
+    """Parse RSS/Atom bytes; raises a bot.feeds.errors.ParseError when there is no usable feed.
+
+    with_text also turns each entry's HTML into plain text (worth it in a parse worker process)."""
     if not body or not body.strip():
         raise EmptyBody("the feed answered with an empty body")
     refuse_entities(body)
@@ -126,7 +132,7 @@ def parse_feed(body: bytes, *, content_type: str | None = None, url: str | None 
         raise InvalidXML(f"could not be parsed: {type(exc).__name__}") from exc
     error = result.get("bozo_exception")
     version = result.get("version") or ""
-    entries = [_entry(raw) for raw in result.get("entries") or ()]
+    entries = [_entry(raw, with_text) for raw in result.get("entries") or ()]
     xml_error = isinstance(error, xml.sax.SAXException) and not isinstance(
         error, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType
     )

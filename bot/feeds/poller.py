@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import multiprocessing
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -32,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yarl import URL
 
 from bot.config import Settings
+from bot.feeds.batch import FeedStateWriter, KnownEntries
 from bot.feeds.errors import FeedError, RateLimited
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult, decode_page
 from bot.feeds.identity import canonical_url, entry_identity, html_to_text
@@ -109,6 +113,7 @@ class Poller:
         fetch_articles: bool = True,
         clock: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
+        parse_workers: int = 0,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -132,11 +137,20 @@ class Poller:
         # Stories are stored one at a time: two feeds carrying the same story at the same moment
         # must not both pass the pipeline's "already stored?" check (SQLite serialises writes anyway).
         self._store_lock = asyncio.Lock()
+        self._states = FeedStateWriter(engine)
+        self._known = KnownEntries(engine)
+        # feedparser is pure Python and CPU-bound: with parse_workers > 0 feeds are parsed in worker
+        # processes, so many changed feeds parse in parallel and the event loop stays responsive.
+        self.parse_workers = parse_workers
+        self._parse_pool: ProcessPoolExecutor | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
     async def aclose(self) -> None:
         await self.fetcher.close()
+        if self._parse_pool is not None:
+            self._parse_pool.shutdown(wait=False, cancel_futures=True)
+            self._parse_pool = None
 
     async def __aenter__(self) -> Poller:
         return self
@@ -232,18 +246,28 @@ class Poller:
     # ---------------------------------------------------------------- one feed
 
     async def _guarded_poll(self, feed: Feed) -> FeedOutcome:
-        """poll_feed under the global cap; never raises (except cancellation)."""
-        async with self._feed_slots:
-            try:
-                return await self.poll_feed(feed)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # recording the outcome itself failed (database trouble)
-                log.exception("feed %s: could not record the poll outcome", feed.id)
-                return FeedOutcome(feed.id, feed.url, "error", error=f"{type(exc).__name__}: {exc}")
+        """poll_feed that never raises (except cancellation)."""
+        try:
+            return await self.poll_feed(feed)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # recording the outcome itself failed (database trouble)
+            log.exception("feed %s: could not record the poll outcome", feed.id)
+            return FeedOutcome(feed.id, feed.url, "error", error=f"{type(exc).__name__}: {exc}")
 
     async def poll_feed(self, feed: Feed) -> FeedOutcome:
-        """The straight pipeline for one feed. Errors end up on the feed record, not raised."""
+        """The straight pipeline for one feed. Errors end up on the feed record, not raised.
+
+        The global slot covers the network and parsing work only: the state write that follows is
+        batched with other feeds' writes and must not hold a slot while it waits for a commit."""
+        async with self._feed_slots:
+            outcome, values, disabled = await self._work(feed)
+        await self._states.write(feed.id, values)
+        if disabled:
+            await self.pipeline.feed_disabled(feed.id, disabled)
+        return outcome
+
+    async def _work(self, feed: Feed) -> tuple[FeedOutcome, dict[str, Any], str | None]:
         try:
             result = await self._request(
                 feed.url,
@@ -252,19 +276,31 @@ class Poller:
                 last_modified=feed.last_modified,
             )
             if result.not_modified:
-                await self._record_success(feed, result, None)
-                return FeedOutcome(feed.id, feed.url, "not_modified")
-            parsed = parse_feed(result.body, content_type=result.content_type, url=result.url)
+                return FeedOutcome(feed.id, feed.url, "not_modified"), self._success(feed, result, None), None
+            parsed = await self._parse(result)
             new, stored = await self._store_new(feed, parsed, result.url)
-            await self._record_success(feed, result, parsed)
-            return FeedOutcome(feed.id, feed.url, "changed", new_entries=new, stored=stored)
+            outcome = FeedOutcome(feed.id, feed.url, "changed", new_entries=new, stored=stored)
+            return outcome, self._success(feed, result, parsed), None
         except asyncio.CancelledError:
             raise
         except FeedError as err:
-            return await self._record_failure(feed, err, f"{_label(err)}: {err}")
+            return self._failure(feed, err, f"{_label(err)}: {err}")
         except Exception as exc:  # a bug or a surprise: recorded on the feed, the loop goes on
             log.exception("feed %s (%s): unexpected error", feed.id, feed.url)
-            return await self._record_failure(feed, exc, f"internal error: {type(exc).__name__}: {exc}")
+            return self._failure(feed, exc, f"internal error: {type(exc).__name__}: {exc}")
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        if self.parse_workers <= 0:
+            return parse_feed(result.body, content_type=result.content_type, url=result.url)
+        if self._parse_pool is None:
+            # spawn, not fork: this process has threads (database driver, resolver) that fork would copy mid-state
+            self._parse_pool = ProcessPoolExecutor(
+                self.parse_workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        job = functools.partial(
+            parse_feed, result.body, content_type=result.content_type, url=result.url, with_text=True
+        )
+        return await asyncio.get_running_loop().run_in_executor(self._parse_pool, job)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         try:
@@ -306,16 +342,15 @@ class Poller:
             candidates.setdefault(identity, _Candidate(entry, identity, canonical_url(entry.link)))
         if not candidates:
             return 0, 0
-        async with self.engine.begin() as conn:
-            known = await feeds_repo.known_identities(conn, list(candidates))
-            fresh = [c for c in candidates.values() if c.identity not in known]
-            known_urls = await feeds_repo.known_canonical_urls(
-                conn, [c.canonical for c in fresh if c.canonical]
-            )
-            # Same story already stored from another feed: remember this entry so it is not looked at again.
-            await feeds_repo.remember_entries(
-                conn, feed.id, [c.identity for c in fresh if c.canonical in known_urls]
-            )
+        known, known_urls = await self._known.lookup(
+            list(candidates), [c.canonical for c in candidates.values() if c.canonical]
+        )
+        fresh = [c for c in candidates.values() if c.identity not in known]
+        # Same story already stored from another feed: remember this entry so it is not looked at again.
+        elsewhere = [c.identity for c in fresh if c.canonical in known_urls]
+        if elsewhere:
+            async with self.engine.begin() as conn:
+                await feeds_repo.remember_entries(conn, feed.id, elsewhere)
         new = [c for c in fresh if c.canonical is None or c.canonical not in known_urls]
         if not new:
             return 0, 0
@@ -347,7 +382,7 @@ class Poller:
 
     async def _article(self, entry: FeedEntry) -> tuple[str, str | None, bool, str]:
         """(text, html, partial, title): the linked page's main text, else the entry's own content."""
-        fallback = html_to_text(entry.content_html)
+        fallback = entry.text if entry.text is not None else html_to_text(entry.content_html)
         if not self.fetch_articles or canonical_url(entry.link) is None:
             return fallback, None, True, ""
         assert entry.link is not None
@@ -367,7 +402,7 @@ class Poller:
 
     # ---------------------------------------------------------------- state on the feed record
 
-    async def _record_success(self, feed: Feed, result: FetchResult, parsed: ParsedFeed | None) -> None:
+    def _success(self, feed: Feed, result: FetchResult, parsed: ParsedFeed | None) -> dict[str, Any]:
         now = self.clock()
         values: dict[str, Any] = {
             "last_checked_at": now,
@@ -395,10 +430,11 @@ class Poller:
                 values["title"] = parsed.title[:500]
         elif feed.last_error and not feed.last_error.startswith("warning:"):
             values["last_error"] = None
-        async with self.engine.begin() as conn:
-            await feeds_repo.update_feed(conn, feed.id, **values)
+        return values
 
-    async def _record_failure(self, feed: Feed, exc: BaseException, message: str) -> FeedOutcome:
+    def _failure(
+        self, feed: Feed, exc: BaseException, message: str
+    ) -> tuple[FeedOutcome, dict[str, Any], str | None]:
         now = self.clock()
         failures = feed.error_count + 1
         retry_after = exc.retry_after_s if isinstance(exc, RateLimited) else None
@@ -414,13 +450,10 @@ class Poller:
         reason = f"disabled after {failures} failures in a row; last error: {message}"[:2000]
         if disable:  # set here too, so the feed stops even if telling subscribers fails
             values["disabled_reason"] = reason
-        async with self.engine.begin() as conn:
-            await feeds_repo.update_feed(conn, feed.id, **values)
         log.info("feed %s (%s) failed (%d in a row): %s", feed.id, feed.url, failures, message)
         if disable:
-            await self.pipeline.feed_disabled(feed.id, reason)
-            return FeedOutcome(feed.id, feed.url, "disabled", error=reason)
-        return FeedOutcome(feed.id, feed.url, "error", error=message)
+            return FeedOutcome(feed.id, feed.url, "disabled", error=reason), values, reason
+        return FeedOutcome(feed.id, feed.url, "error", error=message), values, None
 
 
 def _label(err: FeedError) -> str:

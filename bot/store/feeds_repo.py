@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Feed
@@ -159,3 +159,18 @@ async def story_count(conn: AsyncConnection, feed_id: int | None = None) -> int:
     if feed_id is not None:
         query = query.where(stories.c.feed_id == feed_id)
     return int((await conn.execute(query)).scalar_one())
+
+
+async def update_feeds(conn: AsyncConnection, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Many feed updates in one round trip per distinct set of columns (executemany)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for feed_id, values in updates:
+        keys = tuple(sorted(values))
+        groups.setdefault(keys, []).append({"b_feed_id": feed_id, **{f"b_{k}": v for k, v in values.items()}})
+    for keys, rows in groups.items():
+        stmt = (
+            update(feeds)
+            .where(feeds.c.id == bindparam("b_feed_id"))
+            .values({k: bindparam(f"b_{k}") for k in keys})
+        )
+        await conn.execute(stmt, rows)
