@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 _MONTHS = {
     m: i + 1
@@ -44,6 +45,7 @@ _WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+((?:19|20)\d{2}))?"
 
+_DATE_HINT_RE = re.compile(r"\d|day\b|tonight|week|month", re.I)
 _ISO_RE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 # "Tuesday, July 22, 2025", "Tuesday (July 15)", "July 22"
 _MDY_RE = re.compile(r"(?:\b" + _WEEKDAY + r",?\s+\(?)?\b" + _MONTH + r"\s+" + _DAY + r"\b\)?" + _YEAR)
@@ -78,8 +80,11 @@ def _month(name: str) -> int:
     return _MONTHS[key[:4]] if key.startswith("sept") else _MONTHS[key[:3]]
 
 
-def find_dates(text: str) -> list[DateMention]:
+@lru_cache(maxsize=4096)
+def find_dates(text: str) -> tuple[DateMention, ...]:
     """Explicit and relative date mentions, in order."""
+    if not _DATE_HINT_RE.search(text):
+        return ()
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -122,7 +127,7 @@ def find_dates(text: str) -> list[DateMention]:
             )
         else:
             out.append(DateMention(m.start(), m.end(), m.group(0), relative=m.group(2).lower()))
-    return sorted(out, key=lambda d: d.start)
+    return tuple(sorted(out, key=lambda d: d.start))
 
 
 def _valid(year: int, month: int, day: int) -> date | None:

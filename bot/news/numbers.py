@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 
@@ -71,6 +72,14 @@ _MONEY_RE = re.compile(
 )
 
 
+_DIGIT_RE = re.compile(r"\d")
+_CURRENCY_HINT_RE = re.compile(
+    r"[$€£¥₩₹]|USD|EUR|GBP|JPY|KRW|Rs\b|dollar|euro|pound|yen|\bwon\b|yuan|renminbi|rupee|ringgit|baht|dong|"
+    r"rupiah|peso",
+    re.I,
+)
+
+
 @dataclass(slots=True, frozen=True)
 class Mention:
     """A number found in text: its value and where it sits."""
@@ -100,7 +109,8 @@ _BARE_BEFORE_RE = re.compile(
 )
 
 
-def find_percents(text: str) -> list[Mention]:
+@lru_cache(maxsize=4096)
+def find_percents(text: str) -> tuple[Mention, ...]:
     """Every percentage in `text`, in order ("15 percent", "27.5%", "19pc", "a fifth of the value")."""
     found = [Mention(_num(m.group(1)), m.start(), m.end(), m.group(0)) for m in _PERCENT_RE.finditer(text)]
     if found and "from" in text:
@@ -113,7 +123,7 @@ def find_percents(text: str) -> list[Mention]:
     for m in _FRACTION_RE.finditer(text):
         key = re.sub(r"\s+", " ", m.group(1).lower())
         found.append(Mention(round(_FRACTIONS[key], 2), m.start(), m.end(), m.group(0)))
-    return sorted(found, key=lambda x: x.start)
+    return tuple(sorted(found, key=lambda x: x.start))
 
 
 def parse_percent(text: str) -> float | None:
@@ -122,12 +132,15 @@ def parse_percent(text: str) -> float | None:
     return found[0].value if found else None
 
 
-def find_money(text: str) -> list[MoneyMention]:
+@lru_cache(maxsize=4096)
+def find_money(text: str) -> tuple[MoneyMention, ...]:
     """Money amounts: "$550 billion", "550 billion dollars", "$550bn", "US$0.55 trillion",
     "600 billion U.S. dollars". A bare number is money only with a currency mark; a bare
     "1.4 billion" (litres, people) is not money.
     """
     out: list[MoneyMention] = []
+    if not _DIGIT_RE.search(text) or not _CURRENCY_HINT_RE.search(text):
+        return ()
     for m in _MONEY_RE.finditer(text):
         prefix, suffix = m.group("prefix"), m.group("suffix")
         scale = m.group(3)
@@ -142,7 +155,7 @@ def find_money(text: str) -> list[MoneyMention]:
         )
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         out.append(MoneyMention(value, start, m.end(), m.group(0).strip(), usd=not other))
-    return out
+    return tuple(out)
 
 
 def parse_money(text: str) -> float | None:

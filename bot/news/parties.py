@@ -192,8 +192,28 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
         {w for c, (n, d, cap) in _COUNTRIES.items() for w in (c, *n, *d, *cap)}, key=len, reverse=True
     )
     # Case-sensitive on purpose: "US" the country, not "us" the pronoun; "Turkey", not "turkey".
-    pattern = re.compile(r"(?<![\w.$])(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)(?:'s|’s)?")
+    pattern = re.compile(r"(?<![\w.$])" + _trie_pattern(words) + r"(?!\w)(?:'s|’s)?")
     return alias, kinds, pattern
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many literal words, shaped as a trie: far faster than a flat alternation.
+    Optional tails are greedy, so the longest alias that ends at a word boundary wins."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + build(trie) + ")"
 
 
 _ALIAS, _KINDS, _MENTION_RE = _build_tables()
@@ -215,7 +235,8 @@ def normalise_party(name: str) -> str | None:
     return None
 
 
-def party_mentions(text: str) -> list[PartyMention]:
+@lru_cache(maxsize=4096)
+def party_mentions(text: str) -> tuple[PartyMention, ...]:
     """Every party mention with its span; a possessive "'s" is part of the span."""
     out = []
     for m in _MENTION_RE.finditer(text):
@@ -226,7 +247,7 @@ def party_mentions(text: str) -> list[PartyMention]:
             continue
         # "US" inside an all-caps heading is still the country; "America" in "Americas" is excluded above.
         out.append(PartyMention(party, m.start(), m.end(), m.group(0), _KINDS.get(key, "name")))
-    return out
+    return tuple(out)
 
 
 def find_parties(text: str) -> list[str]:

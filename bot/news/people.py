@@ -20,16 +20,19 @@ _ROLE_WORDS = (
     r"Secretary(?:\s+of\s+[A-Z][a-z]+)?|Trade\s+Representative|Representative|Commissioner|Ambassador|Negotiator|"
     r"General\s+Secretary|Secretary-General|Governor|Deputy\s+Minister|Envoy)"
 )
-_ROLE_BEFORE_RE = re.compile(rf"((?:[{_UP}][\w'’.-]*[ \t]+){{0,4}}?){_ROLE_WORDS}\s+{_NAME}")
+# Anchored on the role word (cheap to find); the qualifier before it ("Vietnamese Prime Minister",
+# "US Trade Representative") is read backwards from there.
+_ROLE_BEFORE_RE = re.compile(rf"(?<![\w]){_ROLE_WORDS}\s+{_NAME}")
+_QUALIFIER_RE = re.compile(rf"((?:[{_UP}][\w'’.-]*[ \t]+){{1,4}})$")
+_NAME_AT_END_RE = re.compile(rf"{_NAME}$")
 _ROLE_AFTER_RE = re.compile(
-    rf"{_NAME},\s+(?!(?:met|said|told|called|asked|urged|added|and|but)\b)"
-    rf"(?:who\s+(?:heads|leads|runs|chairs)\s+|the\s+|a\s+|an\s+)?((?:[\w'’.-]+\s+){{0,6}}?"
+    r",\s+(?!(?:met|said|told|called|asked|urged|added|and|but)\b)"
+    r"(?:who\s+(?:heads|leads|runs|chairs)\s+|the\s+|a\s+|an\s+)?((?:[\w'’.-]+\s+){0,6}?"
     r"(?i:negotiator|minister|secretary|president|premier|envoy|representative|commissioner|ambassador|"
     r"chancellor|European Commission|trade chief|general secretary))"
 )
-_ROLE_THEN_NAME_RE = re.compile(
-    rf"((?:[\w'’]+\s+){{1,3}}(?i:negotiator|trade minister|envoy|trade chief)),\s+{_NAME}"
-)
+_ROLE_THEN_NAME_RE = re.compile(rf"(?i:negotiator|trade minister|envoy|trade chief),\s+{_NAME}")
+_ROLE_LEAD_RE = re.compile(r"((?:[\w'’]+\s+){1,3})$")
 _NOT_NAMES = frozenset(
     [
         "the",
@@ -167,10 +170,15 @@ def find_people(text: str, default_partner: str | None = None) -> list[Person]:
 
     order: dict[str, int] = {}
     for m in _ROLE_THEN_NAME_RE.finditer(text):
-        add(m.group(2), m.group(1), m.start())
+        lead = _ROLE_LEAD_RE.search(text[max(0, m.start() - 50) : m.start()])
+        role = (lead.group(1) if lead else "") + text[m.start() : m.start(1)].rstrip(", ")
+        add(m.group(1), role, m.start())
     for m in _ROLE_BEFORE_RE.finditer(text):
-        role = (m.group(1) or "") + text[m.end(1) : m.start(2)].strip()
-        add(m.group(2), role, m.start())
+        qualifier = _QUALIFIER_RE.search(text[max(0, m.start() - 60) : m.start()])
+        role = (qualifier.group(1) if qualifier else "") + text[m.start() : m.start(1)].strip()
+        add(m.group(1), role, m.start())
     for m in _ROLE_AFTER_RE.finditer(text):
-        add(m.group(1), m.group(2), m.start())
+        name = _NAME_AT_END_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if name:
+            add(name.group(1), m.group(1), m.start() - len(name.group(0)))
     return [found[k] for k in sorted(found, key=order.__getitem__)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.news.numbers import find_money, find_percents, parse_count
-from bot.news.parties import find_parties
+from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
@@ -33,7 +33,14 @@ _PROPER_RE = re.compile(r"\b[A-Z][a-z]{3,}\b")
 
 
 def _fact_spans(text: str, facts: dict[str, set]) -> list[tuple[str, int]]:
-    """(fact key, end position) for every fact the text states."""
+    """(fact key, end position) for every fact the text states (memoised per summary)."""
+    memo = facts.setdefault("memo", {})  # type: ignore[arg-type]
+    if text not in memo:
+        memo[text] = _find_fact_spans(text, facts)  # type: ignore[index]
+    return memo[text]  # type: ignore[index]
+
+
+def _find_fact_spans(text: str, facts: dict[str, set]) -> list[tuple[str, int]]:
     spans = [(f"p{p.value:g}", p.end) for p in find_percents(text) if p.value in facts["percent"]]
     for m in find_money(text):
         for v in facts["money"]:
@@ -62,7 +69,7 @@ def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
     """Drop trailing clauses that add no fact and no party: "..., ending weeks of uncertainty"."""
     people = {f"w{w}" for w in facts.get("people", ())}
     ends = [end for key, end in _fact_spans(text, facts) if key not in people]
-    ends += [m.end() for m in _PARTY_WORD_RE.finditer(text) if find_parties(m.group(0))]
+    ends += [m.end for m in party_mentions(text)]
     if not ends:
         return text
     last = max(ends)
@@ -235,11 +242,14 @@ def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list
     if title and (not sentences or title.strip() != sentences[0].text.strip()):
         units.append((-1, compress(title, facts)))
     for s in sentences:
+        has_facts = bool(_fact_keys(s.text, facts))
+        if not has_facts and s.index > 2:
+            continue  # only the lead may earn its place without a fact
         whole = _cut_tail(compress(s.text, facts), facts, set())
         if word_count(whole) >= 5:
             units.append((s.index, whole))
         clauses = split_clauses(s.text)
-        if len(clauses) > 1:
+        if has_facts and len(clauses) > 1:
             for _, clause in clauses:
                 piece = _cut_tail(compress(clause, facts), facts, set())
                 first = clause.split(None, 1)[0].lower() if clause.split() else ""
@@ -268,34 +278,43 @@ def summarise(
     units = _units(title, sentences, facts)
     if not units:
         return ""
+    # Each unit's facts, parties, length and stray figures, computed once.
+    scored = [
+        (
+            index,
+            text,
+            _fact_keys(text, facts),
+            set(find_parties(text)),
+            word_count(text),
+            sum(1 for p in find_percents(text) if p.value not in facts["percent"]),
+        )
+        for index, text in units
+    ]
     chosen: list[tuple[int, str]] = []
     covered: set[str] = set()
     named: set[str] = set()
     used = 0
     for _ in range(3):
-        best: tuple[float, int, str] | None = None
-        for index, text in units:
-            words = word_count(text)
+        best: tuple[float, int] | None = None
+        for n, (index, _text, keys, mentioned, words, stray) in enumerate(scored):
             if words > max_words - used or any(index == c[0] for c in chosen):
                 continue
-            new = _fact_keys(text, facts) - covered
-            new_parties = set(find_parties(text)) & parties - named
-            gain = sum(facts["weight"].get(k, 1.0) for k in new) + 1.0 * len(new_parties)
+            new = keys - covered
+            gain = sum(facts["weight"].get(k, 1.0) for k in new) + 1.0 * len((mentioned & parties) - named)
             if not chosen:
                 gain += 2.0 if index <= 1 else 0.0
             elif not new:
                 continue
-            stray = sum(1 for p in find_percents(text) if p.value not in facts["percent"])
             score = (gain - 1.5 * stray) / (words + 8) ** 0.5
             if best is None or score > best[0]:
-                best = (score, index, text)
+                best = (score, n)
         if best is None or best[0] <= 0:
             break
-        _, index, text = best
+        index, text, keys, mentioned, words, _ = scored[best[1]]
         chosen.append((index, text))
-        covered |= _fact_keys(text, facts)
-        named |= set(find_parties(text))
-        used += word_count(text)
+        covered |= keys
+        named |= mentioned
+        used += words
     if not chosen:
         index, text = units[0]
         words = text.split()

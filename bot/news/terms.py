@@ -163,6 +163,14 @@ _SUBJECTS: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 
+# Cheap first look: most windows name no product at all.
+_SUBJECT_HINT_RE = re.compile(
+    r"transship|rerout|rout|sent through|third countr|car|vehicle|auto|truck|steel|alumin|metal|aircraft|aerospace|"
+    r"engine|aviation|pharma|medicine|drug|semiconductor|chip|postal|parcel|package|beef|ethanol|rice|lumber|"
+    r"timber|copper|seafood|wine|spirits|textile|garment|apparel|clothing|shoe|footwear|industrial|agricult|farm",
+    re.I,
+)
+_SUBJECTS_RE = re.compile("|".join(f"({pattern.pattern})" for pattern, _ in _SUBJECTS), re.I)
 _MONEY_SKIP_BEFORE_RE = re.compile(
     r"\b(?:surplus|deficit|two-way trade|trade (?:of|worth)|exports? (?:of|worth)|imports? (?:of|worth) (?:about )?|"
     r"revenue|receipts|collections|budget|GDP|profit|loss|income|earnings|sales|valued at|market value|"
@@ -259,16 +267,19 @@ class Extraction:
 
 
 def _subject_of(clause: str, pos: int) -> tuple[str, bool]:
-    best: tuple[int, str] | None = None
+    """The goods a rate applies to: the product word nearest the figure, else all goods."""
     lo = max(0, pos - 70)
     window = clause[lo : pos + 60]
-    for pattern, name in _SUBJECTS:
-        for m in pattern.finditer(window):
-            m_start = m.start() + lo
-            dist = abs(m_start - pos)
-            if best is None or dist < best[0]:
-                best = (dist, name)
-    return (best[1], True) if best else ("all goods", False)
+    if not _SUBJECT_HINT_RE.search(window):
+        return "all goods", False
+    best: tuple[int, int, str] | None = None
+    for m in _SUBJECTS_RE.finditer(window):
+        group = m.lastindex or 0
+        dist = abs(m.start() + lo - pos)
+        # Nearest wins; at equal distance the earlier (more specific) pattern in _SUBJECTS wins.
+        if best is None or (dist, group) < (best[0], best[1]):
+            best = (dist, group, _SUBJECTS[group - 1][1])
+    return (best[2], True) if best else ("all goods", False)
 
 
 def _counterpart(party: str, ctx: Context, main: list[str]) -> str | None:
@@ -421,6 +432,8 @@ def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
     return [(p, r) for p, r in zip(percents, roles, strict=True) if r]
 
 
+_DIGIT_RE = re.compile(r"\d")
+_BUY_HINT_RE = re.compile(r"\b(?:buy|purchas|order|acquir|commit|import|expand|increas|boost|rais|lift)", re.I)
 _RATE_ON_GOODS_RE = re.compile(
     r"%\s+(?:on|for)\s+(?:\w+\s+){0,2}(?:goods|imports|products|exports|items|anything|shipments)\b"
     r"|\b(?:warned|threatened) (?:of|with) (?:a )?\d",
@@ -476,9 +489,11 @@ class TermExtractor:
             roles = _party_roles(clause, cm)
             if tariffish:
                 self._tariffs(clause, roles, sentence)
-            self._money(clause, text, cm, sentence)
-            self._quota(clause, roles, sentence)
-            self._purchase_counts(clause, cm, sentence)
+            if _DIGIT_RE.search(clause):
+                self._money(clause, text, cm, sentence)
+                self._quota(clause, roles, sentence)
+            if _BUY_HINT_RE.search(clause):
+                self._purchase_counts(clause, cm, sentence)
 
     # -- tariffs -------------------------------------------------------------------------------
     def _tariffs(self, clause: str, roles: list[tuple[str, str, int]], sentence: Sentence) -> None:

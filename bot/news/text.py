@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ABBREVIATIONS = frozenset(
     [
@@ -121,7 +122,8 @@ _CONTINUES_RE = re.compile(
 )
 
 
-def split_clauses(sentence: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=4096)
+def split_clauses(sentence: str) -> tuple[tuple[int, str], ...]:
     """(offset, clause) pieces of a sentence."""
     out: list[tuple[int, str]] = []
     start = 0
@@ -138,7 +140,7 @@ def split_clauses(sentence: str) -> list[tuple[int, str]]:
             merged[-1] = (prev_offset, sentence[prev_offset : offset + len(piece)])
         else:
             merged.append((offset, piece))
-    return merged or [(0, sentence)]
+    return tuple(merged) or ((0, sentence),)
 
 
 WORD_RE = re.compile(r"\S+")
