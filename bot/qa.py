@@ -30,6 +30,8 @@ QUOTE_CHARS = 220
 @dataclass
 class Knowledge:
     index: Index = field(default_factory=Index)
+    # each party's current headline rate, for rankings and compare tables; cleared when stories arrive
+    _headlines: dict[str, Candidate | None] = field(default_factory=dict, repr=False)
 
     @property
     def story_count(self) -> int:
@@ -46,6 +48,8 @@ class Knowledge:
         before = len(self.index.stories)
         add_stories(self.index, list(rows))
         set_deals(self.index, deals)
+        qa_find.warm(self.index)
+        self._headlines.clear()
         return len(self.index.stories) - before
 
     def answer(self, question: str) -> Answer:
@@ -56,10 +60,16 @@ class Knowledge:
             return Answer(question=question, text=None, sources=())
         return Answer(question=question, text=text, sources=tuple(sources))
 
+    def headline(self, party: str) -> Candidate | None:
+        """The best candidate for the current general US tariff on a party's goods."""
+        if party not in self._headlines:
+            q = parse_question(f"what tariff does {party} pay now", self.index.known_words())
+            self._headlines[party] = _best_rate(self, q, party)
+        return self._headlines[party]
+
     def headline_rate(self, party: str) -> tuple[float, SourceRef] | None:
         """The current general US tariff on a party's goods, from the stories (for compare tables)."""
-        q = parse_question(f"what tariff does {party} pay now", self.index.known_words())
-        cand = _best_rate(self, q, party)
+        cand = self.headline(party)
         if cand is None:
             return None
         return float(cand.mention.value), _source(self, cand)  # type: ignore[union-attr]
@@ -214,8 +224,8 @@ def _goods(q: Question) -> str:
 
 
 def _answer_rate(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
-    if q.wants == "percent" or (q.kind not in ("rate", "unknown") and not q.focus):
-        return _answer_amount(k, q)
+    if q.wants in ("percent", "count", "deadline") or (q.kind not in ("rate", "unknown") and not q.focus):
+        return _answer_amount(k, q)  # "how many", "what share", "by when": not a tariff rate
     party = q.focus[0] if q.focus else None
     if party is None and not q.keywords:
         return None, []
@@ -390,13 +400,13 @@ def _answer_compare(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
 def _prefer_shared_sources(k: Knowledge, found: list[tuple[str, float, list[Candidate], str]]) -> None:
     """Where one story states the figures of every party compared, cite it first."""
     parties = [p for p, _, _, _ in found]
-    shared = {i for i, s in enumerate(k.index.stories) if all(s.prominence.get(p) for p in parties)}
     for _, _, cands, _ in found:
         best = cands[0]
         for c in cands[1:]:
             if c.score < best.score - 1.0:
                 break
-            if c.sentence(k.index).story in shared and _key(c.mention) == _key(best.mention):
+            story = k.index.stories[c.sentence(k.index).story]
+            if all(story.prominence.get(p) for p in parties) and _key(c.mention) == _key(best.mention):
                 cands.remove(c)
                 cands.insert(0, c)
                 break
@@ -435,8 +445,7 @@ def _answer_rank(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]
     )
     found = []
     for party in parties:
-        sub = Question(**{**_fields(q), "parties": [party, US], "kind": "rate", "role": "now"})
-        cand = _best_rate(k, sub, party)
+        cand = k.headline(party)
         if cand:
             found.append((cand.mention.value, party, cand))  # type: ignore[union-attr]
     if not found:

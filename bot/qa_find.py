@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -103,27 +104,39 @@ class Candidate:
         return index.sentences[self.sent]
 
 
-def _subject_words(subject: str) -> tuple[str, ...]:
-    return SUBJECTS[subject]
+_SUBJECT_RE = {
+    k: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")") for k, words in SUBJECTS.items()
+}
 
 
 def mentions_subject(text: str, subject: str) -> bool:
-    return any(re.search(rf"\b{re.escape(w)}", text) for w in _subject_words(subject))
+    return _SUBJECT_RE[subject].search(text) is not None
+
+
+def _alias_re(party: str) -> re.Pattern[str]:
+    names = sorted((a for a, c in ALIASES.items() if c == party), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+
+
+_PARTY_RE: dict[str, re.Pattern[str]] = {}
 
 
 def _party_positions(low: str, party: str) -> list[int]:
-    names = [a for a, c in ALIASES.items() if c == party]
-    positions = []
-    for name in names:
-        if name in ("us", "u.s.") and party == US:
-            positions += [m.start() for m in re.finditer(r"(?<![\w.])(?:us|u\.s\.)(?![\w])", low)]
-            continue
-        positions += [m.start() for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", low)]
-    return positions
+    pattern = _PARTY_RE.get(party)
+    if pattern is None:
+        pattern = _PARTY_RE[party] = _alias_re(party)
+    return [m.start() for m in pattern.finditer(low)]
 
 
 def owner_of(sent: Sentence, start: int, parties: tuple[str, ...]) -> str | None:
     """The non-US party named closest before a mention (else closest after) within the sentence."""
+    key = ("owner", start)
+    if key not in sent.memo:
+        sent.memo[key] = _owner(sent, start, parties)
+    return sent.memo[key]
+
+
+def _owner(sent: Sentence, start: int, parties: tuple[str, ...]) -> str | None:
     best: tuple[int, str] | None = None
     for p in parties:
         if p == US:
@@ -136,6 +149,14 @@ def owner_of(sent: Sentence, start: int, parties: tuple[str, ...]) -> str | None
 
 
 def pct_role(sent: Sentence, m: Mention) -> str:
+    """now, previous, threat, snapback or other (not a tariff: a share, a growth rate, a poll)."""
+    key = ("role", m.start)
+    if key not in sent.memo:
+        sent.memo[key] = _pct_role(sent, m)
+    return sent.memo[key]
+
+
+def _pct_role(sent: Sentence, m: Mention) -> str:
     left = sent.low[max(0, m.start - 60) : m.start]
     right = sent.low[m.end : m.end + 50]
     if _SNAP_LEFT.search(left[-30:]):
@@ -190,11 +211,13 @@ def _context_parties(sent: Sentence) -> set[str]:
     return set(find_parties(sent.context)) if sent.context else set()
 
 
-def _subjects_ok(q: Question, sent: Sentence, window: str) -> float | None:
+def _subjects_ok(q: Question, sent: Sentence, window: str, at: int = -1) -> float | None:
     """Goods named in the question must be named in the sentence (or the heading above it)."""
     if not q.subjects:
-        specific = sent_specific(window)
-        return -0.8 if specific else 0.0
+        key = ("specific", at)
+        if at < 0 or key not in sent.memo:
+            sent.memo[key] = sent_specific(window)
+        return -0.8 if sent.memo[key] else 0.0
     score = 0.0
     for subject in q.subjects:
         if mentions_subject(window, subject):
@@ -208,11 +231,22 @@ def _subjects_ok(q: Question, sent: Sentence, window: str) -> float | None:
     return score
 
 
-_SPECIFIC = [s for s in SUBJECTS if s not in ("profits",)]
+_SPECIFIC_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for k, words in SUBJECTS.items() if k != "profits" for w in words) + ")"
+)
 
 
 def sent_specific(window: str) -> bool:
-    return any(mentions_subject(window, s) for s in _SPECIFIC)
+    return _SPECIFIC_RE.search(window) is not None
+
+
+def warm(index: Index) -> None:
+    """Work out each percentage's role and owner once, when stories are loaded, not per question."""
+    for sent in index.sentences:
+        if sent.pcts and ("role", sent.pcts[0].start) not in sent.memo:
+            for m in sent.pcts:
+                pct_role(sent, m)
+                owner_of(sent, m.start, sent.parties)
 
 
 def _recency(index: Index, sent: Sentence) -> float:
@@ -242,14 +276,26 @@ class _Prior:
         return score
 
 
-def _pool(index: Index, party: str | None, scores: np.ndarray, limit: int = 300) -> list[int]:
-    ids = index.by_party.get(party, []) if party else range(len(index.sentences))
-    ids = np.fromiter(ids, dtype=np.int64)
-    if ids.size == 0:
-        return []
+POOL = 150  # sentences looked at closely per question, the best by BM25 among those that qualify
+
+
+def _pool(
+    index: Index, party: str | None, scores: np.ndarray, kinds: tuple[str, ...] = (), limit: int = POOL
+) -> list[int]:
+    """Sentences about `party` that state a fact of one of `kinds`, best BM25 first."""
+    if party:
+        ids = index.party_ids.get(party)
+        if ids is None or ids.size == 0:
+            return []
+    else:
+        ids = np.arange(len(index.sentences))
+    if kinds and index.has:
+        mask = np.zeros(ids.size, dtype=bool)
+        for kind in kinds:
+            mask |= index.has[kind][ids]
+        ids = ids[mask]
     if ids.size > limit:
-        top = np.argpartition(-scores[ids], limit)[:limit]
-        ids = ids[top]
+        ids = ids[np.argpartition(-scores[ids], limit)[:limit]]
     return ids.tolist()
 
 
@@ -258,12 +304,19 @@ _MONTH_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
+def _asked_months(text: str) -> frozenset[str]:
+    return frozenset(_MONTH_WORDS.findall(text.lower()))
+
+
 def _month_fit(index: Index, q: Question, sent: Sentence) -> float:
     """A question naming a month ("his July letter") prefers stories of that month, not of another."""
-    asked = set(_MONTH_WORDS.findall(q.text.lower()))
+    asked = _asked_months(q.text)
     if not asked:
         return 0.0
-    named = set(_MONTH_WORDS.findall(sent.text.lower()))
+    named = sent.memo.get(("months", 0))
+    if named is None:
+        named = sent.memo[("months", 0)] = set(_MONTH_WORDS.findall(sent.low))
     day = index.stories[sent.story].day
     story_month = day.strftime("%B").lower() if day else ""
     if named & asked:
@@ -299,7 +352,7 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
     top = float(scores.max()) if scores.size else 0.0
     prior = _Prior(index, q, party)
     out: list[Candidate] = []
-    for i in _pool(index, party, scores):
+    for i in _pool(index, party, scores, ("pct",)):
         sent = index.sentences[i]
         if not sent.pcts:
             continue
@@ -317,7 +370,7 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             if party and owner and owner != party:
                 continue
             window = sent.low[max(0, m.start - 70) : m.end + 40]
-            subj = _subjects_ok(q, sent, window)
+            subj = _subjects_ok(q, sent, window, m.start)
             if subj is None:
                 continue
             r = pct_role(sent, m)
@@ -360,7 +413,10 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
     prior = _Prior(index, q, party)
     out: list[Candidate] = []
     wants = q.wants or ("count" if kind == "quota" else "money")
-    for i in _pool(index, party, scores):
+    kinds = {"count": ("count",), "percent": ("pct",), "change": ("pct", "money")}.get(
+        wants, ("money", "count")
+    )
+    for i in _pool(index, party, scores, kinds):
         sent = index.sentences[i]
         full = sent.context + " " + sent.low
         if not cue.search(full) or (
@@ -425,7 +481,7 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
     top = float(scores.max()) if scores.size else 0.0
     prior = _Prior(index, q, party)
     out: list[Candidate] = []
-    for i in _pool(index, party, scores):
+    for i in _pool(index, party, scores, ("date",)):
         sent = index.sentences[i]
         if not sent.dates:
             continue
@@ -490,7 +546,7 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
     asked = q.text.lower()
     prior = _Prior(index, q, party)
     out: list[Candidate] = []
-    for i in _pool(index, party, scores):
+    for i in _pool(index, party, scores, ("people",)):
         sent = index.sentences[i]
         if not sent.people:
             continue

@@ -61,6 +61,9 @@ class Sentence:
     dates: list[qa_text.DateMention]
     people: list[qa_text.Person]
     subjects: frozenset[str]
+    memo: dict[tuple[str, int], Any] = field(
+        default_factory=dict, repr=False
+    )  # per-mention facts, computed once
 
 
 @dataclass
@@ -74,6 +77,9 @@ class Index:
     default_year: int = date.today().year
     bm25: Any = None
     story_bm25: Any = None
+    # per fact kind, which sentences state one (pct, money, count, date, people): prefilters for the finders
+    has: dict[str, np.ndarray] = field(default_factory=dict)
+    party_ids: dict[str, np.ndarray] = field(default_factory=dict)
     # what the extractor filed in the ledger, by (story id, party): {(fact, value)}; fact is rate,
     # previous, threat, reverse, investment, purchase, quota or person (value = lower-case name)
     confirmed: dict[tuple[int, str], set[tuple[str, object]]] = field(default_factory=dict)
@@ -208,7 +214,20 @@ def set_deals(index: Index, deals: list[Deal]) -> None:
     index.confirmed = confirmed
 
 
+def _rebuild_masks(index: Index) -> None:
+    sents = index.sentences
+    index.has = {
+        "pct": np.fromiter((bool(s.pcts) for s in sents), dtype=bool, count=len(sents)),
+        "money": np.fromiter((bool(s.money) for s in sents), dtype=bool, count=len(sents)),
+        "count": np.fromiter((bool(s.counts) for s in sents), dtype=bool, count=len(sents)),
+        "date": np.fromiter((bool(s.dates) for s in sents), dtype=bool, count=len(sents)),
+        "people": np.fromiter((bool(s.people) for s in sents), dtype=bool, count=len(sents)),
+    }
+    index.party_ids = {p: np.asarray(ids, dtype=np.int64) for p, ids in index.by_party.items()}
+
+
 def _rebuild_bm25(index: Index) -> None:
+    _rebuild_masks(index)
     corpus = [tokens(s.text + " " + s.context) for s in index.sentences]
     retriever = bm25s.BM25()
     if corpus:

@@ -179,6 +179,10 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
 
 _TEXT_RE = _alias_pattern(a for a in ALIASES if a not in _AMBIGUOUS_IN_TEXT)
 _US_RE = re.compile(r"(?<![\w.])(?:US|U\.S\.)(?![\w])")  # "US" only in capitals: "us" is a pronoun
+# "Turkey" and "Chile" are countries when capitalised; "turkey" and "chile" are food
+_TITLED_RE = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(a.title()) for a in _AMBIGUOUS_IN_TEXT if a != "us") + r")(?![\w])"
+)
 
 
 def canonical(name: str | None) -> str | None:
@@ -204,6 +208,8 @@ def find_parties(text: str) -> tuple[str, ...]:
         found.setdefault(canon, m.start())
     for m in _US_RE.finditer(text):
         found.setdefault(US, m.start())
+    for m in _TITLED_RE.finditer(text):
+        found.setdefault(ALIASES[m.group(0).lower()], m.start())
     return tuple(sorted(found, key=found.__getitem__))
 
 
@@ -232,6 +238,8 @@ def parties_in_question(question: str, known_words: frozenset[str] = frozenset()
         r"(?<![\w.])(?:US|U\.S\.|USA)(?![\w])|\b(?:us|usa)\b(?=\s*(?:\?|$|deal|tariff|rate))", text
     ):
         found.setdefault(US, m.start())
+    for m in _TITLED_RE.finditer(text):
+        found.setdefault(ALIASES[m.group(0).lower()], m.start())
     if "EU" in text or "E.U." in text:
         found.setdefault(EU, text.find("E"))
     for m in _QUESTION_TOKEN.finditer(text):

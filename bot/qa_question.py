@@ -162,7 +162,7 @@ _KIND_CUES: list[tuple[str, str]] = [
     ),
     (r"\binvest", "investment"),
     (
-        r"\bbuy|\bbuying|\bbyuing|\bpurchas|\bimport (?:more|of)|\bimports? of\b|\bspend|\bspending|\border(?:s|ed)?\b"
+        r"\bbuy|\bbuying|\bbyuing|\bpurchas|\bimport (?:more|of)|\bimports? of\b|\bto import\b|\bspend|\bspending|\border(?:s|ed)?\b"
         r"|\bincreas\w* (?:\w+ )*imports",
         "purchase",
     ),
