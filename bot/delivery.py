@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api import ChannelGone, ChatAdapter, RateLimited, SendError
@@ -108,51 +108,72 @@ class Delivery:
         self.wakeup.set()
 
     async def claim(self, limit: int) -> list[Job]:
+        """Claim up to `limit` due rows in one short transaction: pending rows whose time has come,
+        and claimed rows whose worker died (claim older than claim_timeout_s)."""
         now = datetime.now(UTC)
         stale = now - timedelta(seconds=self.settings.claim_timeout_s)
         due = or_(
             and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now),
             and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
         )
-        query = (
-            select(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.event_key, deliveries.c.story_id,
-                   deliveries.c.term_value_id, deliveries.c.attempts, deliveries.c.status, deliveries.c.claimed_at,
-                   subscriptions.c.platform, subscriptions.c.channel)
+        candidates = (
+            select(deliveries.c.id)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(due, subscriptions.c.paused_reason.is_(None),
                    subscriptions.c.platform.in_(list(self.adapters)))
             .order_by(deliveries.c.id)
             .limit(limit)
         )
-        jobs: list[Job] = []
         async with self.engine.begin() as conn:
-            for row in (await conn.execute(query)).all():
-                # Optimistic claim: only if nobody else changed the row since we read it.
-                result = await conn.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == row.id, deliveries.c.status == row.status,
-                           (deliveries.c.claimed_at == row.claimed_at) if row.claimed_at is not None
-                           else deliveries.c.claimed_at.is_(None))
-                    .values(status="claimed", claimed_at=now, claimed_by=self.worker_id)
-                )
-                if result.rowcount:
-                    jobs.append(Job(row.id, row.platform, row.channel, row.subscription_id, row.event_key,
-                                    row.story_id, row.term_value_id, row.attempts))
-        return jobs
+            ids = list((await conn.execute(candidates)).scalars())
+            if not ids:
+                return []
+            # The `due` condition is repeated so that a row another worker claimed in between is skipped.
+            await conn.execute(update(deliveries).where(deliveries.c.id.in_(ids), due)
+                               .values(status="claimed", claimed_at=now, claimed_by=self.worker_id))
+            rows = (await conn.execute(
+                select(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.event_key, deliveries.c.story_id,
+                       deliveries.c.term_value_id, deliveries.c.attempts, subscriptions.c.platform,
+                       subscriptions.c.channel)
+                .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                .where(deliveries.c.id.in_(ids), deliveries.c.claimed_by == self.worker_id,
+                       deliveries.c.claimed_at == now)
+                .order_by(deliveries.c.id))).all()
+        return [Job(r.id, r.platform, r.channel, r.subscription_id, r.event_key, r.story_id, r.term_value_id,
+                    r.attempts) for r in rows]
+
+    async def _render_all(self, jobs: list[Job]) -> dict[tuple[str, int | None, int | None], Reply | None]:
+        """Render each distinct event once per round: a story going to 300 channels is one Reply."""
+        replies: dict[tuple[str, int | None, int | None], Reply | None] = {}
+        async with self.engine.connect() as conn:
+            for job in jobs:
+                event = (job.event_key, job.story_id, job.term_value_id)
+                if event not in replies:
+                    replies[event] = await render_delivery(conn, *event)
+        return replies
 
     async def run_once(self, limit: int | None = None) -> int:
         """Claim and send what is due now; return how many were sent."""
         jobs = await self.claim(limit or self.settings.batch_size)
         if not jobs:
             return 0
+        replies = await self._render_all(jobs)
         gate = asyncio.Semaphore(self.concurrency)
+        sent: list[tuple[Job, str]] = []
 
-        async def one(job: Job) -> bool:
+        async def one(job: Job) -> None:
             async with gate:
-                return await self._deliver(job)
+                message_id = await self._deliver(job, replies[(job.event_key, job.story_id, job.term_value_id)])
+                if message_id is not None:
+                    sent.append((job, message_id))
 
-        results = await asyncio.gather(*(one(job) for job in jobs))
-        return sum(results)
+        try:
+            await asyncio.gather(*(one(job) for job in jobs))
+        finally:
+            # One write for the whole round. Dying before it leaves the rows claimed: they are re-sent
+            # after claim_timeout_s with the same key, and the platform drops the second copy.
+            await self._record_sent(sent)
+        return len(sent)
 
     async def run_forever(self, stop: asyncio.Event, tick: float = 1.0) -> None:
         while not stop.is_set():
@@ -169,18 +190,17 @@ class Delivery:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _deliver(self, job: Job) -> bool:
+    async def _deliver(self, job: Job, reply: Reply | None) -> str | None:
+        """Send one job; failures are recorded on the row here, successes by the caller in bulk."""
         adapter = self.adapters[job.platform]
+        if reply is None:
+            await self._finish(job, status="dead", error="nothing to render (story deleted)")
+            return None
         try:
-            async with self.engine.connect() as conn:
-                reply: Reply | None = await render_delivery(conn, job.event_key, job.story_id, job.term_value_id)
-            if reply is None:
-                await self._finish(job, status="dead", error="nothing to render (story deleted)")
-                return False
             pacer = self.pacers.get(job.platform)
             if pacer:
                 await pacer.wait(job.channel)
-            message_id = await adapter.send(job.channel, reply, key=job.key)
+            return await adapter.send(job.channel, reply, key=job.key)
         except ChannelGone as exc:
             await self._pause(job, str(exc))
             notify = getattr(adapter, "channel_gone", None)
@@ -189,21 +209,30 @@ class Delivery:
                     await notify(job.channel, str(exc))
                 except Exception:
                     log.exception("could not tell the admin channel")
-            return False
         except RateLimited as exc:
             if job.platform in self.pacers:
                 self.pacers[job.platform].push_back(exc.retry_after)
             await self._retry(job, exc.retry_after, str(exc), count=False)
-            return False
-        except (SendError, Exception) as exc:  # noqa: B014 - spell out that send errors land here too
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # SendError subclasses and anything unexpected: back off and retry
             delay = min(self.settings.backoff_max_s, self.settings.backoff_base_s * 2 ** min(job.attempts, 20))
             await self._retry(job, delay * random.uniform(0.5, 1.0), f"{type(exc).__name__}: {exc}", count=True)
             if not isinstance(exc, SendError):
                 log.exception("unexpected error sending delivery %s", job.id)
-            return False
-        await self._finish(job, status="sent", message_id=message_id)
-        self.sent += 1
-        return True
+        return None
+
+    async def _record_sent(self, sent: list[tuple[Job, str]]) -> None:
+        if not sent:
+            return
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(deliveries).where(deliveries.c.id == bindparam("job_id")).values(
+                    status="sent", message_id=bindparam("mid"), last_error=None, sent_at=now),
+                [{"job_id": job.id, "mid": str(mid)} for job, mid in sent],
+            )
+        self.sent += len(sent)
 
     async def _finish(self, job: Job, *, status: str, message_id: str | None = None, error: str | None = None) -> None:
         async with self.engine.begin() as conn:
