@@ -209,7 +209,9 @@ async def tradebot_runs(served: Served, args: argparse.Namespace) -> dict[str, f
         else:
             sink = MemorySink()
         out: dict[str, float] = {}
-        async with Poller(engine, settings, sink, fetch_articles=False) as poller:
+        async with Poller(
+            engine, settings, sink, fetch_articles=False, parse_workers=args.parse_workers
+        ) as poller:
             started = time.perf_counter()
             report = await poller.poll_once(all_feeds=True)
             out["changed_fps"] = served.feeds / (time.perf_counter() - started)
@@ -232,7 +234,15 @@ async def tradebot_runs(served: Served, args: argparse.Namespace) -> dict[str, f
     return out
 
 
-async def run(args: argparse.Namespace) -> dict[str, object]:
+async def measure(args: argparse.Namespace, port: int) -> dict[str, float]:
+    served = Served(port, args.feeds)
+    await set_round(served, 0)
+    figures = await tradebot_runs(served, args)
+    figures["naive_changed_fps"] = await naive_changed(served)
+    return figures
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
     proc = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--feeds", str(args.feeds)],
         stdin=subprocess.PIPE,
@@ -241,10 +251,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     )
     try:
         port = int(proc.stdout.readline())
-        served = Served(port, args.feeds)
-        await set_round(served, 0)
-        figures = await tradebot_runs(served, args)
-        figures["naive_changed_fps"] = await naive_changed(served)
+        figures = asyncio.run(measure(args, port))
     finally:
         proc.stdin.close()
         try:
@@ -265,7 +272,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "notes": (
             "changed run: article fetching disabled (feed processing only); "
             f"sink={args.sink}; one loopback host, per-host cap = global cap = {args.concurrency}; "
-            f"{ITEMS_PER_FEED} new items per changed feed; cpus={os.cpu_count()}"
+            f"{ITEMS_PER_FEED} new items per changed feed; parse_workers={args.parse_workers}; "
+            f"cpus={os.cpu_count()}, shared with other work (load average {os.getloadavg()[0]:.1f} at the end)"
         ),
     }
 
@@ -282,6 +290,12 @@ def main() -> None:
         default="memory",
         help="where new stories go in the changed run (pipeline = full analysis, slow)",
     )
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Poller(parse_workers=…): feed parsing in worker processes (0 = in the event loop)",
+    )
     parser.add_argument("--repeat", type=int, default=2, help="304 and ceiling runs (best kept)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -289,7 +303,7 @@ def main() -> None:
     if args.serve:
         serve(args.feeds)
         return
-    result = asyncio.run(run(args))
+    result = run(args)
     if args.json:
         print(json.dumps(result))
     else:

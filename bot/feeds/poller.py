@@ -38,8 +38,9 @@ from bot.config import Settings
 from bot.feeds.batch import FeedStateWriter, KnownEntries
 from bot.feeds.errors import FeedError, RateLimited
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult, decode_page
-from bot.feeds.identity import canonical_url, entry_identity, html_to_text
-from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
+from bot.feeds.identity import canonical_url, html_to_text
+from bot.feeds.parse import FeedEntry, ParsedFeed
+from bot.feeds.prepare import PreparedFeed, prepare_feed
 from bot.feeds.schedule import cache_max_age_s, next_check_after_failure, next_check_after_success
 from bot.models import Feed
 from bot.news.article import extract_article
@@ -85,13 +86,6 @@ class PollReport:
             f"{self.count('not_modified')} not modified, {self.count('error')} failed, "
             f"{self.count('disabled')} disabled; {self.stored} new stories stored"
         )
-
-
-@dataclass(slots=True)
-class _Candidate:
-    entry: FeedEntry
-    identity: str
-    canonical: str | None
 
 
 def _utcnow() -> datetime:
@@ -277,8 +271,9 @@ class Poller:
             )
             if result.not_modified:
                 return FeedOutcome(feed.id, feed.url, "not_modified"), self._success(feed, result, None), None
-            parsed = await self._parse(result)
-            new, stored = await self._store_new(feed, parsed, result.url)
+            prepared = await self._prepare(feed, result)
+            parsed = prepared.feed
+            new, stored = await self._store_new(feed, prepared, result.url)
             outcome = FeedOutcome(feed.id, feed.url, "changed", new_entries=new, stored=stored)
             return outcome, self._success(feed, result, parsed), None
         except asyncio.CancelledError:
@@ -289,18 +284,19 @@ class Poller:
             log.exception("feed %s (%s): unexpected error", feed.id, feed.url)
             return self._failure(feed, exc, f"internal error: {type(exc).__name__}: {exc}")
 
-    async def _parse(self, result: FetchResult) -> ParsedFeed:
+    async def _prepare(self, feed: Feed, result: FetchResult) -> PreparedFeed:
+        job = functools.partial(
+            prepare_feed, result.body, content_type=result.content_type, url=result.url, feed_url=feed.url
+        )
         if self.parse_workers <= 0:
-            return parse_feed(result.body, content_type=result.content_type, url=result.url)
+            return job()
         if self._parse_pool is None:
             # spawn, not fork: this process has threads (database driver, resolver) that fork would copy mid-state
-            self._parse_pool = ProcessPoolExecutor(
-                self.parse_workers, mp_context=multiprocessing.get_context("spawn")
-            )
-        job = functools.partial(
-            parse_feed, result.body, content_type=result.content_type, url=result.url, with_text=True
+            context = multiprocessing.get_context("spawn")
+            self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._parse_pool, functools.partial(job, with_text=True)
         )
-        return await asyncio.get_running_loop().run_in_executor(self._parse_pool, job)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         try:
@@ -329,17 +325,8 @@ class Poller:
 
     # ---------------------------------------------------------------- entries → stories
 
-    async def _store_new(self, feed: Feed, parsed: ParsedFeed, feed_url: str) -> tuple[int, int]:
-        candidates: dict[str, _Candidate] = {}
-        for entry in parsed.entries:
-            identity = entry_identity(
-                guid=entry.guid,
-                link=entry.link,
-                title=entry.title,
-                content=entry.content_html,
-                feed_url=feed.url,
-            )
-            candidates.setdefault(identity, _Candidate(entry, identity, canonical_url(entry.link)))
+    async def _store_new(self, feed: Feed, prepared: PreparedFeed, feed_url: str) -> tuple[int, int]:
+        candidates = {c.identity: c for c in prepared.candidates}
         if not candidates:
             return 0, 0
         known, known_urls = await self._known.lookup(
@@ -355,7 +342,10 @@ class Poller:
         if not new:
             return 0, 0
         new.sort(key=lambda c: c.entry.published or datetime.max.replace(tzinfo=UTC))  # oldest first
-        texts = await asyncio.gather(*(self._article(c.entry) for c in new))
+        if self.fetch_articles:
+            texts = await asyncio.gather(*(self._article(c.entry) for c in new))
+        else:  # no page fetches: no need for a task per entry
+            texts = [self._feed_text(c.entry) for c in new]
         announce = feed.backlog_done  # a new feed's backlog is stored, not announced
         stored = 0
         for cand, (text, html, partial, title) in zip(new, texts, strict=True):
@@ -380,11 +370,17 @@ class Poller:
                     self.on_stored()
         return len(new), stored
 
+    @staticmethod
+    def _feed_text(entry: FeedEntry) -> tuple[str, str | None, bool, str]:
+        """The entry's own content as plain text, marked partial (no article page behind it)."""
+        text = entry.text if entry.text is not None else html_to_text(entry.content_html)
+        return text, None, True, ""
+
     async def _article(self, entry: FeedEntry) -> tuple[str, str | None, bool, str]:
         """(text, html, partial, title): the linked page's main text, else the entry's own content."""
-        fallback = entry.text if entry.text is not None else html_to_text(entry.content_html)
+        fallback = self._feed_text(entry)
         if not self.fetch_articles or canonical_url(entry.link) is None:
-            return fallback, None, True, ""
+            return fallback
         assert entry.link is not None
         try:
             async with self._article_slots:
@@ -395,9 +391,9 @@ class Poller:
             article = await asyncio.to_thread(extract_article, html, page.url)
         except FeedError as err:
             log.info("article %s not fetched (%s); using the feed's text", entry.link, err)
-            return fallback, None, True, ""
+            return fallback
         if not article.text.strip():
-            return fallback, html, True, article.title
+            return fallback[0], html, True, article.title
         return article.text, html, False, article.title
 
     # ---------------------------------------------------------------- state on the feed record
