@@ -135,42 +135,45 @@ _SUBJECT_AFTER_RE = re.compile(
     re.I,
 )
 
-_SUBJECTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, re.I), name)
-    for p, name in [
-        (
-            r"\btransship\w*|\brerouted\b|\brouted through\b|\bsent through\b|\bthird countries\b",
-            "transshipped goods",
-        ),
-        (r"\bcar parts\b|\bauto parts\b|\bvehicles and parts\b|\bcars and parts\b", "cars and car parts"),
-        (r"\bcars?\b|\bvehicles?\b|\bautos?\b|\bautomobiles?\b|\bcarmakers?\b|\btrucks\b", "cars"),
-        (r"\bsteel\b|\balumin(?:i)?um\b|\bmetals?\b", "steel and aluminium"),
-        (r"\baircraft\b|\baerospace\b|\bengines\b|\baviation\b", "aircraft and parts"),
-        (r"\bpharmaceuticals?\b|\bmedicines?\b|\bdrugs\b", "pharmaceuticals"),
-        (r"\bsemiconductors?\b|\bchips\b", "semiconductors"),
-        (r"\bpostal\b|\bparcels?\b|\bpackages\b", "low-value parcels"),
-        (r"\bbeef\b", "beef"),
-        (r"\bethanol\b", "ethanol"),
-        (r"\brice\b", "rice"),
-        (r"\blumber\b|\btimber\b", "lumber"),
-        (r"\bcopper\b", "copper"),
-        (r"\bseafood\b", "seafood"),
-        (r"\bwine\b|\bspirits\b", "wine and spirits"),
-        (r"\btextiles?\b|\bgarments?\b|\bapparel\b|\bclothing\b", "textiles and clothing"),
-        (r"\bshoes\b|\bfootwear\b", "footwear"),
-        (r"\bindustrial goods\b", "industrial goods"),
-        (r"\bagricultur\w*\b|\bfarm (?:goods|products)\b", "agricultural products"),
-    ]
-]
 
-# Cheap first look: most windows name no product at all.
-_SUBJECT_HINT_RE = re.compile(
-    r"transship|rerout|rout|sent through|third countr|car|vehicle|auto|truck|steel|alumin|metal|aircraft|aerospace|"
-    r"engine|aviation|pharma|medicine|drug|semiconductor|chip|postal|parcel|package|beef|ethanol|rice|lumber|"
-    r"timber|copper|seafood|wine|spirits|textile|garment|apparel|clothing|shoe|footwear|industrial|agricult|farm",
-    re.I,
-)
-_SUBJECTS_RE = re.compile("|".join(f"({pattern.pattern})" for pattern, _ in _SUBJECTS), re.I)
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_SUBJECT_BIGRAMS = {
+    ("car", "parts"): (1, "cars and car parts"),
+    ("auto", "parts"): (1, "cars and car parts"),
+    ("routed", "through"): (0, "transshipped goods"),
+    ("sent", "through"): (0, "transshipped goods"),
+    ("third", "countries"): (0, "transshipped goods"),
+    ("industrial", "goods"): (16, "industrial goods"),
+    ("farm", "goods"): (17, "agricultural products"),
+    ("farm", "products"): (17, "agricultural products"),
+}
+_SUBJECT_WORDS: dict[str, tuple[int, str]] = {
+    word: (rank, name)
+    for rank, (name, words) in enumerate(
+        [
+            ("transshipped goods", "transship rerouted"),
+            ("cars and car parts", ""),
+            ("cars", "car cars vehicle vehicles auto autos automobile automobiles carmaker carmakers trucks"),
+            ("steel and aluminium", "steel aluminium aluminum metal metals"),
+            ("aircraft and parts", "aircraft aerospace engines aviation"),
+            ("pharmaceuticals", "pharmaceu medicine medicines drugs"),
+            ("semiconductors", "semiconductor semiconductors chips"),
+            ("low-value parcels", "postal parcel parcels packages"),
+            ("beef", "beef"),
+            ("ethanol", "ethanol"),
+            ("rice", "rice"),
+            ("lumber", "lumber timber"),
+            ("copper", "copper"),
+            ("seafood", "seafood"),
+            ("wine and spirits", "wine spirits"),
+            ("textiles and clothing", "textile textiles garment garments apparel clothing"),
+            ("footwear", "shoes footwear"),
+            ("agricultural products", "agricultur"),
+        ]
+    )
+    for word in words.split()
+}
+_SUBJECT_STEMS = ("transship", "agricultur", "pharmaceu")
 _MONEY_SKIP_BEFORE_RE = re.compile(
     r"\b(?:surplus|deficit|two-way trade|trade (?:of|worth)|exports? (?:of|worth)|imports? (?:of|worth) (?:about )?|"
     r"revenue|receipts|collections|budget|GDP|profit|loss|income|earnings|sales|valued at|market value|"
@@ -269,16 +272,21 @@ class Extraction:
 def _subject_of(clause: str, pos: int) -> tuple[str, bool]:
     """The goods a rate applies to: the product word nearest the figure, else all goods."""
     lo = max(0, pos - 70)
-    window = clause[lo : pos + 60]
-    if not _SUBJECT_HINT_RE.search(window):
-        return "all goods", False
+    tokens = [(m.start() + lo, m.group(0).lower()) for m in _WORD_RE.finditer(clause, lo, pos + 60)]
     best: tuple[int, int, str] | None = None
-    for m in _SUBJECTS_RE.finditer(window):
-        group = m.lastindex or 0
-        dist = abs(m.start() + lo - pos)
-        # Nearest wins; at equal distance the earlier (more specific) pattern in _SUBJECTS wins.
-        if best is None or (dist, group) < (best[0], best[1]):
-            best = (dist, group, _SUBJECTS[group - 1][1])
+    for i, (start, word) in enumerate(tokens):
+        nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+        found = _SUBJECT_BIGRAMS.get((word, nxt)) or _SUBJECT_WORDS.get(word)
+        if found is None:
+            stem = next((s for s in _SUBJECT_STEMS if word.startswith(s)), None)
+            found = _SUBJECT_WORDS[stem] if stem else None
+        if found is None:
+            continue
+        rank, name = found
+        dist = abs(start - pos)
+        # Nearest wins; at equal distance the more specific subject (lower rank) wins.
+        if best is None or (dist, rank) < (best[0], best[1]):
+            best = (dist, rank, name)
     return (best[2], True) if best else ("all goods", False)
 
 
@@ -356,47 +364,55 @@ def _resolve_parties(
     return US, partner, 0
 
 
+_RIGHT_STOP_RE = re.compile(r",|;|\band\b|\bbut\b|\bwhile\b|—")
+_DEAL_NEAR_RE = re.compile(r"\b(?:deal|agree\w*|will|would)\b", re.I)
+
+
+def _before(clause: str, pos: int, span: int = 90) -> str:
+    """The words just before a figure: the patterns that read them are anchored at its left edge."""
+    return clause[max(0, pos - span) : pos]
+
+
 def _rate_roles(clause: str, percents: list[Mention]) -> list[str | None]:
     """new / previous / threatened / current for each percentage, None when it is not a rate."""
     roles: list[str | None] = []
     for i, p in enumerate(percents):
         prev_end = percents[i - 1].end if i else 0
         next_start = percents[i + 1].start if i + 1 < len(percents) else len(clause)
-        left = clause[prev_end : p.start][-60:]
-        right = re.split(r",|;|\band\b|\bbut\b|\bwhile\b|—", clause[p.end : next_start], maxsplit=1)[0][:60]
-        near = clause[max(0, p.start - 45) : min(len(clause), p.end + 45)]
-        if _NOT_RATE_AFTER_RE.match(clause[p.end :]) or (
-            _NOT_RATE_BEFORE_RE.search(clause[: p.start]) and not _CHANGE_TO_RE.search(clause[: p.start])
+        left = clause[max(prev_end, p.start - 60) : p.start]
+        right = _RIGHT_STOP_RE.split(clause[p.end : min(next_start, p.end + 80)], maxsplit=1)[0][:60]
+        after = clause[p.end : p.end + 80]
+        before = _before(clause, p.start)
+        if _NOT_RATE_AFTER_RE.match(after) or (
+            _NOT_RATE_BEFORE_RE.search(before) and not _CHANGE_TO_RE.search(before)
         ):
             roles.append(None)
             continue
         history_window = clause[max(0, p.start - 90) : p.end + 40]
         if (
-            _MARKET_RE.search(near)
+            _MARKET_RE.search(clause, max(0, p.start - 45), p.end + 45)
             or _composed(clause, p)
-            or (
-                _HISTORY_RE.search(history_window)
-                and not re.search(r"\b(?:deal|agree\w*|will|would)\b", history_window, re.I)
-            )
+            or (_HISTORY_RE.search(history_window) and not _DEAL_NEAR_RE.search(history_window))
         ):
             roles.append(None)
             continue
-        if _OLD_CONNECTIVE_RE.search(left) or _ENDING_RE.match(clause[p.end :]):
-            roles.append("threatened" if _THREAT_RE.search(left + " " + right) else "previous")
-        elif _THREAT_RE.search(left + " " + right):
+        around = left + " " + right
+        if _OLD_CONNECTIVE_RE.search(left) or _ENDING_RE.match(after):
+            roles.append("threatened" if _THREAT_RE.search(around) else "previous")
+        elif _THREAT_RE.search(around):
             roles.append("threatened")
-        elif _CURRENT_RE.search(left + " " + right):
+        elif _CURRENT_RE.search(around):
             roles.append("current")
         else:
             roles.append("new")
     # "US tariffs of 25% on British steel will be cut to zero": the first figure is what it was.
     for i, p in enumerate(percents):
-        if roles[i] == "new" and _CHANGE_TO_RE.search(clause[: p.start]):
+        if roles[i] == "new" and _CHANGE_TO_RE.search(_before(clause, p.start)):
             for j in range(i):
                 if (
                     roles[j] == "new"
                     and percents[j].value != p.value
-                    and not _CHANGE_TO_RE.search(clause[: percents[j].start])
+                    and not _CHANGE_TO_RE.search(_before(clause, percents[j].start))
                 ):
                     roles[j] = "previous"
     # "from 145% to 30%": the figure after "from" is the old one even without a change verb.
@@ -433,7 +449,9 @@ def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
 
 
 _DIGIT_RE = re.compile(r"\d")
-_BUY_HINT_RE = re.compile(r"\b(?:buy|purchas|order|acquir|commit|import|expand|increas|boost|rais|lift)", re.I)
+_BUY_HINT_RE = re.compile(
+    r"\b(?:buy|purchas|order|acquir|commit|import|expand|increas|boost|rais|lift)", re.I
+)
 _RATE_ON_GOODS_RE = re.compile(
     r"%\s+(?:on|for)\s+(?:\w+\s+){0,2}(?:goods|imports|products|exports|items|anything|shipments)\b"
     r"|\b(?:warned|threatened) (?:of|with) (?:a )?\d",
