@@ -210,3 +210,24 @@ def test_colour_says_what_kind_of_reply_it_is() -> None:
     [refusal] = render(Reply(text="no", kind="refusal", title="Not allowed"))
     assert ok.embed is not None and refusal.embed is not None
     assert ok.embed.colour != refusal.embed.colour and isinstance(ok.embed.colour, discord.Colour)
+
+
+def test_a_burst_absorbs_a_stall_without_breaking_the_limit() -> None:
+    # Calls arrive on the delivery's own 45/s schedule; a 60 ms stall bunches a few of them up.
+    arrivals = [i / 45 for i in range(300)]
+    stall_from, stall_to = arrivals[100], arrivals[100] + 0.06
+    arrivals = [stall_to if stall_from <= a < stall_to else a for a in arrivals]
+    now = [0.0]
+    pacer = Pacer(45, burst=4, clock=lambda: now[0])
+    starts = []
+    for arrival in arrivals:
+        now[0] = arrival
+        starts.append(arrival + pacer.reserve())
+    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) <= 45 + 4
+    assert starts[-1] - arrivals[-1] == pytest.approx(0.0, abs=1e-9)  # no delay carried forward
+    without_burst = Pacer(45, clock=lambda: now[0])
+    lagged = []
+    for arrival in arrivals:
+        now[0] = arrival
+        lagged.append(arrival + without_burst.reserve())
+    assert lagged[-1] - arrivals[-1] > 0.03  # what the burst is for

@@ -45,6 +45,7 @@ from bot.models import Command, Reply
 
 log = logging.getLogger(__name__)
 
+DISCORD_GLOBAL_LIMIT = 50  # requests per second per bot (topics/rate-limits: "Global Rate Limit")
 NONCE_LENGTH = 25  # Discord's maximum for a string nonce
 # Error codes that mean "this channel will not take our messages" (topics/opcodes-and-status-codes).
 GONE_CODES = {
@@ -116,7 +117,10 @@ class DiscordAdapter:
         self.defer_after_s = defer_after_s
         self.guild_ready_timeout = guild_ready_timeout
         self.connect_timeout_s = connect_timeout_s
-        self.pacer = Pacer(global_rps)
+        # A few slots of burst let sends catch up after a stall of the event loop instead of carrying
+        # the delay forward, while any one second still holds at most global_rps + burst < 50 calls.
+        burst = max(1, min(4, int(DISCORD_GLOBAL_LIMIT - global_rps) - 1))
+        self.pacer = Pacer(global_rps, burst=burst)
         self.core: CoreAPI | None = None
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree | None = None
