@@ -209,6 +209,8 @@ def _rate_line(k: Knowledge, q: Question, party: str | None, cand: Candidate) ->
     what = {"now": "", "previous": "before: ", "threat": "threatened: ", "snapback": "could go back to: "}[
         cand.role
     ]
+    if q.as_of is not None:
+        what = f"in {q.as_of:%B}: "
     line = f"{what}{value}" + (f" ({who})" if who else "")
     if cand.role == "now" and prev:
         line += (
@@ -237,7 +239,7 @@ def _answer_rate(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]
     cand = cands[0]
     line = _rate_line(k, q, party, cand)
     sources = _sources(k, cands, _floor("rate", party))
-    if cand.role == "now" and ", down from" not in line and ", up from" not in line:
+    if cand.role == "now" and q.as_of is None and ", down from" not in line and ", up from" not in line:
         earlier = _earlier_rate(k, q, party, cand)
         if earlier is not None:
             value = earlier.mention.value  # type: ignore[union-attr]
@@ -254,6 +256,10 @@ def _earlier_rate(k: Knowledge, q: Question, party: str | None, cand: Candidate)
     for c in _rates(k, q, party, "previous"):
         if c.role != "previous" or c.mention.value == cand.mention.value:  # type: ignore[union-attr]
             continue
+        sent = c.sentence(k.index)
+        window = sent.low[max(0, c.mention.start - 70) : c.mention.end + 40]  # type: ignore[union-attr]
+        if not q.subjects and qa_find.sent_specific(window):
+            continue  # the old rate on cars is not what all goods paid before
         c_day = k.index.stories[c.sentence(k.index).story].day
         if day and c_day and c_day > day:
             continue
@@ -263,6 +269,8 @@ def _earlier_rate(k: Knowledge, q: Question, party: str | None, cand: Candidate)
 
 def _answer_amount(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
     kind = q.kind if q.kind in ("investment", "purchase", "quota") else "purchase"
+    if q.wants == "count" and q.kind not in ("investment", "purchase"):
+        kind = "quota"  # "how many cars can enter at the lower rate?"
     if q.kind == "investment" or (q.wants == "percent" and "invest" in q.text.lower()):
         kind = "investment"
     party = q.focus[0] if q.focus else None

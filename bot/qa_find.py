@@ -32,7 +32,9 @@ _BUY_WORDS = re.compile(
 _NOT_DEAL_MONEY = re.compile(
     r"deficit|surplus|trade gap|revenue|profit|loss|earnings|customs duties|collected"
 )
-_QUOTA_WORDS = re.compile(r"quota|ceiling|allowance|up to|first [\d,]+|as many as")
+_QUOTA_WORDS = re.compile(
+    r"quota|ceiling|allowance|up to|first [\d,]+|as many as|a year|per year|annually|limit"
+)
 _REVERSE = re.compile(
     r"retaliat|counter-?tariff|mirror|on (?:us|u\.s\.|american|america's)\s+(?:goods|imports|products|"
     r"exports|cars|vehicles)|its (?:own )?(?:tariffs?|rate|duties)"
@@ -42,9 +44,12 @@ _FORWARD_US = re.compile(
     r"enter(?:ing)? the (?:us|united states)|entering america|at the us border|us import"
 )
 _OTHER_PCT = re.compile(
-    r"(?:profits?|inflation|gdp|growth|shares?|stake|margins?|sales|poll|approval|index|stocks?|"
-    r"fell|rose|jumped|slipped|dropped|climbed|economy|unemployment|surplus|deficit|market share|"
-    r"of (?:its|their|the) (?:sales|exports|output|revenue))\W+(?:\S+\s+){0,3}$"
+    r"(?:profits?|inflation|gdp|growth|shares?|stake|margins?|sales|poll|approval|index|stocks?|economy|"
+    r"unemployment|surplus|deficit|market share|forecast|outlook|of (?:its|their|the) (?:sales|exports|output|revenue))"
+    r"\W+(?:\S+\s+){0,5}$"
+)
+_MOVE_PCT = re.compile(
+    r"(?:fell|rose|jumped|slipped|dropped|climbed|gained|lost|grew|shrank)\W+(?:\S+\s+){0,2}$"
 )
 _THREAT_LEFT = re.compile(
     r"threat|warn|letter|could (?:face|have faced)|would (?:face|have faced)|had faced|"
@@ -63,6 +68,10 @@ _PREV_LEFT = re.compile(
     r"replac\w* (?:the |a |an )?|"
     r"versus|vs\.?|before|paying|used to pay|formerly)\s+(?:a |an |the |about |around |roughly |"
     r"nearly |some |its |their )?(?:\S+\s+){0,1}$"
+)
+_PROSPECT = re.compile(
+    r"talk(?:s|ed)? (?:of|about)|plan(?:s|ned)? (?:for|to)|route|could|would|might|once|\bif\b|"
+    r"hope|aim|seek|propos|eventually|in future"
 )
 _SNAP_LEFT = re.compile(
     r"(?:revert|go back|snap back|return|rise back|reverts|returns|jump back)\s+to\s+(?:a |the )?$"
@@ -159,18 +168,22 @@ def pct_role(sent: Sentence, m: Mention) -> str:
 def _pct_role(sent: Sentence, m: Mention) -> str:
     left = sent.low[max(0, m.start - 60) : m.start]
     right = sent.low[m.end : m.end + 50]
+    if _OTHER_PCT.search(left) or re.match(
+        r"^\s*(?:of (?:the |its |their )?(?:profits?|sales|exports|output|economy|gdp)|"
+        r"(?:share|stake|growth|rise|fall|drop|gain|of gdp))",
+        right,
+    ):
+        return "other"  # a share, a growth rate, a market move: not a tariff
+    if _MOVE_PCT.search(left) and not _RATE_WORDS.search(left[-40:]):
+        return "other"
+    if m.value == 0 and _PROSPECT.search(left[-45:] + " " + right[:30]):
+        return "other"  # "talked of a zero-tariff route", "could be tariff-free once ...": not in force
     if _SNAP_LEFT.search(left[-30:]):
         return "snapback"
     if _THREAT_RIGHT.search(right) or _THREAT_LEFT.search(left[-40:]):
         return "threat"
     if _PREV_LEFT.search(left[-30:]) or _PREV_RIGHT.search(right):
         return "previous"
-    if _OTHER_PCT.search(left) or re.match(
-        r"^\s*(?:of (?:the |its |their )?(?:profits?|sales|exports|output)|"
-        r"(?:share|stake|growth|rise|fall|drop|gain))",
-        right,
-    ):
-        return "other"
     if _CHANGE_TO.search(left[-45:]):
         return "now"
     # another figure in the sentence is what the rate changes to: this one is what it was
@@ -224,8 +237,8 @@ def _subjects_ok(q: Question, sent: Sentence, window: str, at: int = -1) -> floa
             score += 1.2
         elif mentions_subject(sent.low, subject):
             score += 0.6
-        elif mentions_subject(sent.context, subject):
-            score += 0.3
+        elif mentions_subject(sent.context, subject) and not sent_specific(sent.low):
+            score += 0.3  # a heading names the goods and the sentence names no other
         else:
             return None
     return score
@@ -380,15 +393,30 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             score += _month_fit(index, q, sent)
             facts = ("reverse",) if q.reverse else (("rate",) if role == "now" else ("previous", "threat"))
             score += _confirmed(index, sent, party, facts, m.value)
-            if r in _ROLE_OK[role]:
+            if q.as_of is not None:
+                # "in April": whatever rate held then, stated as current then or as the old rate later
+                if r not in ("now", "previous"):
+                    continue
+                score += 1.0 + _as_of_fit(index, q, sent)
+            elif r in _ROLE_OK[role]:
                 score += 1.5 if r == role else 0.6
+            elif role == "now":
+                continue  # a rate that was (or was threatened) does not answer what it is now
             else:
                 score -= 2.0
             if not q.reverse and is_reverse and not _FORWARD_US.search(sent.low):
                 score -= 1.5
             score += prior(sent)
             out.append(Candidate(score, i, m, party, r))
-    return _latest_first(index, out, latest=role == "now")
+    return _latest_first(index, out, latest=role == "now" and q.as_of is None)
+
+
+def _as_of_fit(index: Index, q: Question, sent: Sentence) -> float:
+    """Stories written after the month asked about speak for it less well than those before."""
+    day = index.stories[sent.story].day
+    if day is None or q.as_of is None:
+        return 0.0
+    return 0.5 if (day.month, day.day) <= (q.as_of.month, q.as_of.day) else -0.8
 
 
 def _latest_first(
@@ -441,6 +469,9 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
                 continue
             window = sent.low[max(0, m.start - 80) : m.end + 60]
             subj = _subjects_ok(q, sent, window) if q.subjects else 0.0
+            near = sent.low[max(0, m.start - 60) : m.end + 50]
+            if q.subjects and not all(mentions_subject(near, x) for x in q.subjects):
+                continue  # the goods asked about must sit next to the figure, not elsewhere in the sentence
             if subj is None:
                 continue
             if m in sent.counts and not _count_fits(q, m):

@@ -219,8 +219,13 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
     q.latest = bool(
         re.search(r"\b(now|currently|current|right now|today|latest|still|end up|ended up)\b", low)
     )
-    m = re.search(r"\bas of (?:early |mid-?|late )?(" + "|".join(MONTHS) + r")\b", low)
-    if m:
+    m = re.search(
+        r"\b(?:as of|as at|in|during|back in|at the (?:start|end) of) (?:early |mid-?|late )?("
+        + "|".join(MONTHS)
+        + r")\b(?! \d)",
+        low,
+    )
+    if m and q_kind_is_rate(low):
         q.as_of = date(2000, MONTHS[m.group(1)], 28)  # year filled in against the stories
 
     for pattern, kind in _KIND_CUES:
@@ -311,6 +316,13 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         q.compare = _direction(low)
         q.kind = "compare:" + _compared_fact(q, low)
     return q
+
+
+def q_kind_is_rate(low: str) -> bool:
+    """A month in a rate question ("the tariff on Japanese cars in April") asks about that time."""
+    return bool(
+        re.search(r"\btarr?iff|\brate\b|\bdut(?:y|ies)\b|\bpaying\b|\bpaid\b|\bcharged?\b", low)
+    ) and not re.search(r"\bthreat|\bletter\b|\bwhen\b", low)
 
 
 def _direction(low: str) -> str:

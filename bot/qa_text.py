@@ -110,8 +110,18 @@ _COUNT = re.compile(
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
+_ZERO = re.compile(
+    r"\b(?:tariff|duty)[- ]free\b|\bzero[- ](?:tariffs?|duty|duties|rate)\b|\bzero per ?cent\b|"
+    r"\bfree of (?:tariffs|duties|duty)\b",
+    re.I,
+)
+
+
 def percents(s: str) -> list[Mention]:
-    return [Mention(_f(m.group(1)), m.start(), m.end(), m.group(0)) for m in _PCT.finditer(s)]
+    """Percentages, and zero rates said in words ("tariff-free", "zero-tariff") as 0."""
+    found = [Mention(_f(m.group(1)), m.start(), m.end(), m.group(0)) for m in _PCT.finditer(s)]
+    found += [Mention(0.0, m.start(), m.end(), m.group(0)) for m in _ZERO.finditer(s)]
+    return sorted(found, key=lambda m: m.start)
 
 
 def money(s: str) -> list[Mention]:
