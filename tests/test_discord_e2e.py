@@ -261,6 +261,11 @@ async def test_a_retried_send_posts_once(world: World) -> None:
     first = await world.adapter.send(str(world.channel), reply, key="k-twice")
     second = await world.adapter.send(str(world.channel), reply, key="k-twice")
     assert first == second and len(world.fake.channel_messages(world.channel)) == 1
+    # Discord remembers nonces for minutes only: past that, the outbox's own record must (and does,
+    # see the restart test) keep a delivery from being sent again.
+    world.fake.nonce_ttl_s = 0.05
+    await asyncio.sleep(0.06)
+    assert await world.adapter.send(str(world.channel), reply, key="k-twice") != first
 
 
 async def test_restart_mid_fanout_posts_nothing_twice(tmp_path: Path, fake: FakeDiscord) -> None:

@@ -132,6 +132,8 @@ class FakeDiscord:
         self.channel_bucket = channel_bucket
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.identify_close_code: int | None = None  # e.g. 4014 "disallowed intents"
+        # Discord checks enforce_nonce "for uniqueness in the past few minutes".
+        self.nonce_ttl_s = 300.0
         self._ids = itertools.count(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + 1)
         self.application_id = self.snowflake()
         self.bot_user = {
@@ -614,8 +616,10 @@ class FakeDiscord:
             )
         payload, files = await self._read_message_body(request)
         nonce = payload.get("nonce")
-        if nonce is not None and payload.get("enforce_nonce") and str(nonce) in self._nonces:
-            existing = self._nonces[str(nonce)]
+        existing = (
+            self._nonces.get(str(nonce)) if nonce is not None and payload.get("enforce_nonce") else None
+        )
+        if existing is not None and time.monotonic() - existing.at < self.nonce_ttl_s:
             return _json(
                 self._message(existing.channel_id, existing.payload, existing.files, existing.nonce)
                 | {"id": str(existing.id)},
