@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
 import pytest
 from fakes.discord_fake import (
     MANAGE_CHANNELS,
@@ -28,7 +27,7 @@ from fakes.news_site import Article, FeedSpec, NewsSite, feed_test_settings, sam
 from pydantic import SecretStr
 from sqlalchemy import insert, select, update
 
-from adapters.discord_bot import DiscordAdapter, create
+from adapters.discord_bot import DiscordAdapter, DiscordConfigError, create
 from bot.api import ChannelGone, RateLimited, SendError, TemporaryFailure
 from bot.config import Secrets, Settings
 from bot.core import Core
@@ -567,7 +566,7 @@ async def test_a_wrong_token_fails_start_clearly(tmp_path: Path, fake: FakeDisco
     core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     adapter = DiscordAdapter("not-the-token", guild_ready_timeout=0.1)
     try:
-        with pytest.raises(discord.LoginFailure):
+        with pytest.raises(DiscordConfigError, match="DISCORD_TOKEN"):
             await adapter.start(core)
         assert adapter.client is not None and adapter.client.is_closed()
         assert fake.identifies == []
@@ -583,7 +582,7 @@ def test_create_reads_the_token_and_settings_for_tradebot_run() -> None:
     assert adapter.platform == "discord" and adapter.settings.guild_id == 99
     assert adapter.pacer.interval == pytest.approx(1 / 30)
     assert "t0ken" not in repr(vars(adapter).get("settings"))
-    with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+    with pytest.raises(DiscordConfigError, match="DISCORD_TOKEN"):
         create(config, Secrets())
 
 
@@ -689,7 +688,7 @@ async def test_a_refused_gateway_fails_start_clearly(tmp_path: Path, fake: FakeD
     core = await Core.open(settings(), f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     adapter = DiscordAdapter(fake.token, guild_ready_timeout=0.1)
     try:
-        with pytest.raises(discord.PrivilegedIntentsRequired):
+        with pytest.raises(DiscordConfigError, match="intents"):
             await adapter.start(core)
         assert adapter.client is not None and adapter.client.is_closed()
     finally:

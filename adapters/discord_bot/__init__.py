@@ -11,17 +11,17 @@
 
 from __future__ import annotations
 
-from adapters.discord_bot.adapter import DiscordAdapter
+from adapters.discord_bot.adapter import DiscordAdapter, DiscordConfigError
 from bot.config import Secrets, Settings
 
-__all__ = ["DiscordAdapter", "create"]
+__all__ = ["DiscordAdapter", "DiscordConfigError", "create"]
 
 
 def create(settings: Settings, secrets: Secrets) -> DiscordAdapter:
     """The adapter for `tradebot run`: the token from DISCORD_TOKEN, options from settings."""
     if secrets.discord_token is None:
-        raise ValueError(
-            "DISCORD_TOKEN is not set: put the bot token in the environment (see docs/discord.md)"
+        raise DiscordConfigError(
+            "DISCORD_TOKEN is not set: put the bot token in the environment (docs/discord.md)"
         )
     return DiscordAdapter(
         secrets.discord_token.get_secret_value(),

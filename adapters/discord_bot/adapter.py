@@ -40,7 +40,7 @@ from adapters.discord_bot.context import interaction_context, message_context
 from adapters.discord_bot.pacer import Pacer
 from adapters.discord_bot.render import OutMessage, render
 from bot.api import ChannelGone, CoreAPI, RateLimited, SendError, TemporaryFailure
-from bot.config import DiscordSettings
+from bot.config import ConfigError, DiscordSettings
 from bot.models import Command, Reply
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ GONE_CODES = {
     50013: "missing permissions",
     50007: "cannot message this user",
 }
+
+
+class DiscordConfigError(ConfigError):
+    """The token or the application setup is wrong; the CLI prints this without a traceback."""
 
 
 def nonce_for(key: str, part: int = 0) -> str:
@@ -148,8 +152,13 @@ class DiscordAdapter:
         self.client = client = self._build_client()
         try:
             await client.login(self._token)  # setup_hook (the command sync) runs in here
-        except BaseException:
+        except BaseException as exc:
             await client.close()  # a bad token or a failed sync: do not leave the HTTP session open
+            if isinstance(exc, discord.LoginFailure):
+                raise DiscordConfigError(
+                    "Discord refused the bot token in DISCORD_TOKEN (reset it under "
+                    "Bot in the Developer Portal)"
+                ) from exc
             raise
         self._runner = runner = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
         runner.add_done_callback(self._gateway_ended)
@@ -160,8 +169,13 @@ class DiscordAdapter:
         if ready not in done:
             ready.cancel()
             await self.stop()
-            if runner.done() and not runner.cancelled() and runner.exception() is not None:
-                raise runner.exception()  # type: ignore[misc]  # why the gateway connection ended
+            failure = runner.exception() if runner.done() and not runner.cancelled() else None
+            if isinstance(failure, discord.PrivilegedIntentsRequired):
+                raise DiscordConfigError(
+                    "Discord refused the gateway intents tradebot asked for (see docs/discord.md, Intents)"
+                ) from failure
+            if failure is not None:
+                raise failure  # why the gateway connection ended
             raise TimeoutError(f"Discord gateway not ready after {self.connect_timeout_s:.0f} s")
         log.info("discord connected", extra={"guilds": len(client.guilds)})
 
