@@ -17,13 +17,19 @@ _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
 )
 _PAREN_RE = re.compile(r"\s*\(([^()]{0,80})\)")
-_RELATIVE_RE = re.compile(r",\s+(?:who|which|whose|where)\s+[^,;—]{3,120}?,(?=\s)")
+_RELATIVE_RE = re.compile(
+    r",\s+(?:who|which|whose|where)\s+[^,;—]{3,120}?,(?=\s)|,\s+(?:which|where)\s+[^,;—]{3,150}?(?=\.?$)"
+)
 _TRAILING_RE = re.compile(
     r",\s+(?:according to|the source said|sources said|he said|she said|officials said|saying|many of them|"
     r"most of them|some of them|in his words|in her words)\b[^.]*$",
     re.I,
 )
 _LEADING_RE = re.compile(r"^(?:According to [^,]{3,60},\s+|(?:In|At|On|After|During|Under) [^,]{3,50},\s+)")
+# "It builds on the rate announced in July: Washington will..." — the lead-in before a colon.
+_LEAD_IN_RE = re.compile(r"^[A-Z][^:]{10,90}:\s+(?=[A-Z])")
+_DURATION_RE = re.compile(r"\b\d+[- ]days?\b|\b\d+[- ]months?\b")
+_DURATION_CONTEXT_RE = re.compile(r"\b(?:truce|pause|paus\w+|suspen\w+|extend\w*|extension|reprieve)\b", re.I)
 _DASH_ASIDE_RE = re.compile(r"\s+[—–]\s+[^—–]{3,120}?\s+[—–]\s+|\s+--\s+[^-]{3,120}?\s+--\s+")
 _DASH_TAIL_RE = re.compile(r"\s+(?:[—–]|--)\s+[^—–]*$")
 _COUNT_RE = re.compile(
@@ -62,14 +68,18 @@ def _fact_keys(text: str, facts: dict[str, set]) -> set[str]:
     return {key for key, _ in _fact_spans(text, facts)}
 
 
-_TAIL_CUT_RE = re.compile(r"(?<![\d])(?:,\s+|\s+[—–]\s+|;\s+|\s+--\s+)")
+_TAIL_CUT_RE = re.compile(
+    r"(?<![\d])(?:,\s+|\s+[—–]\s+|;\s+|\s+--\s+)"
+    r"|\s+(?=(?:while|after|because|since|although|though|before|once|when|if|ending|adding|saying|citing|"
+    r"as (?:part|a|the)|in a (?:move|sign|bid))\b)"
+)
 
 
 def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
     """Drop trailing clauses that add no fact and no party: "..., ending weeks of uncertainty"."""
     people = {f"w{w}" for w in facts.get("people", ())}
     ends = [end for key, end in _fact_spans(text, facts) if key not in people]
-    ends += [m.end for m in party_mentions(text)]
+    ends += [m.end for m in party_mentions(text) if m.kind != "demonym"]
     if not ends:
         return text
     last = max(ends)
@@ -91,7 +101,7 @@ def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
     counts: set[float] = set()
     words: set[str] = set()
     weight: dict[str, float] = {}
-    people: set[str] = set()
+    people: set[str] = set()  # negotiators' names: worth a little, never worth a headline figure
     for deal in deals:
         for n, t in enumerate(deal.get("terms", [])):
             headline = n == 0 or t.get("subject") in ("all goods", "most goods", "cars")
@@ -118,10 +128,12 @@ def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
                 percents |= {p.value for p in find_percents(q)}
     # Places and names in the headline ("Turnberry", "Jeju") are what a reader remembers the story by.
     known = {p for d in deals for p in d.get("parties", [])}
-    for w in _PROPER_RE.findall(title):
+    headline = title if word_count(title) <= 16 else ""  # a lead sentence standing in for a title is not one
+    for w in _PROPER_RE.findall(headline):
         if w not in known and not find_parties(w) and w.lower() not in _COMMON_TITLE_WORDS:
             words.add(w)
     weight |= {f"c{c:g}": 2.5 for c in counts}
+    weight |= {f"w{name}": 0.5 for name in people}
     return {
         "percent": percents,
         "money": money,
@@ -225,6 +237,7 @@ def compress(text: str, facts: dict[str, set]) -> str:
     """Delete asides that carry no fact: datelines, parentheses, relative clauses, attributions."""
     out = _DATELINE_RE.sub("", text).strip()
     out = _LEADING_RE.sub("", out)
+    out = _LEAD_IN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
     out = _PAREN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(1), facts) else "", out)
     out = _RELATIVE_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
     out = _DASH_ASIDE_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else " ", out)
@@ -273,7 +286,13 @@ def summarise(
     """One to three units naming the parties and the headline terms, at most `max_words` words."""
     facts = _collect_facts(title, deals)
     facts["words"] |= date_words or set()
-    facts["weight"] |= {f"w{w}": 2.0 for w in date_words or ()}
+    facts["weight"] |= {f"w{w}": 3.0 for w in date_words or ()}
+    # How long a truce or pause lasts ("a 90-day truce") is a term in its own right.
+    for s in sentences[:4]:
+        if _DURATION_CONTEXT_RE.search(s.text):
+            for m in _DURATION_RE.finditer(s.text):
+                facts["words"].add(m.group(0))
+                facts["weight"][f"w{m.group(0)}"] = 2.0
     parties = {p for d in deals for p in d.get("parties", [])}
     units = _units(title, sentences, facts)
     if not units:
@@ -286,10 +305,14 @@ def summarise(
             _fact_keys(text, facts),
             set(find_parties(text)),
             word_count(text),
-            sum(1 for p in find_percents(text) if p.value not in facts["percent"]),
+            # figures that are not terms, and countries that are not parties, make a unit off-topic
+            sum(1 for p in find_percents(text) if p.value not in facts["percent"])
+            + len(set(find_parties(text)) - parties),
         )
         for index, text in units
     ]
+    any_named = any(mentioned & parties for _, _, _, mentioned, _, _ in scored)
+    lead_first = any(i <= 1 and m & parties and k for i, _, k, m, w, _ in scored if w <= max_words // 2 + 10)
     chosen: list[tuple[int, str]] = []
     covered: set[str] = set()
     named: set[str] = set()
@@ -300,9 +323,15 @@ def summarise(
             if words > max_words - used or any(index == c[0] for c in chosen):
                 continue
             new = keys - covered
-            gain = sum(facts["weight"].get(k, 1.0) for k in new) + 1.0 * len((mentioned & parties) - named)
+            gain = sum(facts["weight"].get(k, 1.0) for k in new)
+            if not named:
+                gain += 1.0 * len(mentioned & parties)
             if not chosen:
+                if lead_first and index > 1:
+                    continue  # the story's own lead opens the summary when it names the parties
                 gain += 2.0 if index <= 1 else 0.0
+                if any_named and not mentioned & parties:
+                    continue  # the first unit says who the deal is between
             elif not new:
                 continue
             score = (gain - 1.5 * stray) / (words + 8) ** 0.5

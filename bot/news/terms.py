@@ -532,6 +532,10 @@ class TermExtractor:
         for mention, role in pairs:
             imposer, origin, explicit = _resolve_parties(clause, mention.start, roles, self.ctx, self.main)
             subject, explicit_subject = _subject_of(clause, mention.start)
+            if mention.value == 0 and "%" in mention.text:
+                # "eliminate about 99% of its tariff barriers on US goods": the share is the subject.
+                subject = re.split(r"[,;.]", clause[mention.start :], maxsplit=1)[0].strip()
+                explicit_subject = True
             if (
                 same_sentence
                 and _PRONOUN_START_RE.match(clause)
