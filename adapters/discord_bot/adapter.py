@@ -41,10 +41,11 @@ from adapters.discord_bot.pacer import Pacer
 from adapters.discord_bot.render import OutMessage, render
 from bot.api import ChannelGone, CoreAPI, RateLimited, SendError, TemporaryFailure
 from bot.config import ConfigError, DiscordSettings
-from bot.models import Command, Reply
+from bot.models import Command, Context, Reply
 
 log = logging.getLogger(__name__)
 
+FAILED = "Something went wrong running that command; it has been logged."
 DISCORD_GLOBAL_LIMIT = 50  # requests per second per bot (topics/rate-limits: "Global Rate Limit")
 NONCE_LENGTH = 25  # Discord's maximum for a string nonce
 # Error codes that mean "this channel will not take our messages" (topics/opcodes-and-status-codes).
@@ -243,7 +244,7 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ slash commands (commands.Runner)
 
-    def _context(self, interaction: discord.Interaction):  # type: ignore[no-untyped-def]
+    def _context(self, interaction: discord.Interaction) -> Context:
         return interaction_context(interaction, feed_manager_role=self.settings.feed_manager_role)
 
     async def _handle(self, command: Command) -> Reply:
@@ -252,11 +253,7 @@ class DiscordAdapter:
             return await self.core.handle(command)
         except Exception:
             log.exception("core.handle failed", extra={"command": command.name})
-            return Reply(
-                text="Something went wrong running that command; it has been logged.",
-                kind="error",
-                ephemeral=True,
-            )
+            return Reply(text=FAILED, kind="error", ephemeral=True)
 
     async def run(
         self,
@@ -314,16 +311,11 @@ class DiscordAdapter:
             exc_info=error,
             extra={"command": getattr(interaction.command, "name", "")},
         )
-        reply = Reply(
-            text="Something went wrong running that command; it has been logged.",
-            kind="error",
-            ephemeral=True,
-        )
         with contextlib.suppress(discord.HTTPException):
             if interaction.response.is_done():
-                await interaction.followup.send(content=reply.text, ephemeral=True)
+                await interaction.followup.send(content=FAILED, ephemeral=True)
             else:
-                await interaction.response.send_message(content=reply.text, ephemeral=True)
+                await interaction.response.send_message(content=FAILED, ephemeral=True)
 
     # ------------------------------------------------------------------ mentions and DMs
 
