@@ -230,3 +230,11 @@ def test_retry_after_wins_when_longer_and_is_bounded():
 )
 def test_cache_control_max_age(value, seconds):
     assert cache_max_age_s({"Cache-Control": value}) == seconds
+
+
+def test_relative_links_are_resolved_against_the_feed_url():
+    body = b"<rss version='2.0'><channel><title>x</title><item><title>a</title><link>/news/1?utm_source=x</link>" \
+           b"</item></channel></rss>"
+    (entry,) = parse_feed(body, url="https://site.example/feeds/main.xml").entries
+    assert entry.link == "https://site.example/news/1?utm_source=x"
+    assert canonical_url(entry.link) == "https://site.example/news/1"

@@ -22,7 +22,7 @@ Result = TypeVar("Result")
 
 
 class _Batcher(Generic[Request, Result]):
-    def __init__(self, *, max_batch: int = 500, gather_s: float = 0.005) -> None:
+    def __init__(self, *, max_batch: int = 500, gather_s: float = 0.02) -> None:
         self.max_batch = max_batch
         self.gather_s = gather_s  # a few ms of waiting turns a trickle of requests into one round trip
         self._pending: list[tuple[Request, asyncio.Future[Result]]] = []

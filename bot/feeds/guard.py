@@ -116,7 +116,10 @@ def check_url(url: str | URL, policy: AddressPolicy) -> URL:
     host = parsed.raw_host
     if not host:
         raise UnsupportedURL("URL has no host", url=str(url))
-    if _as_ip(host) is not None:
+    if policy.allow_private or host[-1].isalpha():
+        return parsed  # everything allowed, or a host name (checked by the resolver when it connects)
+    ip = _as_ip(host)
+    if ip is not None and not policy.allows(ip, host):
         try:
             policy.check_ip(host)
         except BlockedAddress as exc:
