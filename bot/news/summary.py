@@ -6,6 +6,7 @@ words. Nothing is paraphrased, so every number and name in a summary is in the a
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 from bot.news.numbers import find_money, find_percents, parse_count
 from bot.news.parties import find_parties, party_mentions
@@ -109,7 +110,7 @@ def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
                 if t.get(k) is not None:
                     percents.add(float(t[k]))
                     key = f"p{float(t[k]):g}"
-                    weight[key] = max(weight.get(key, 0.0), 3.0 if headline else 2.0)
+                    weight[key] = max(weight.get(key, 0.0), 3.0 if headline else 2.5)
             percents |= {p.value for p in find_percents(str(t.get("subject") or ""))}
             if t.get("amount_usd"):
                 money.add(float(t["amount_usd"]))
@@ -132,8 +133,8 @@ def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
     for w in _PROPER_RE.findall(headline):
         if w not in known and not find_parties(w) and w.lower() not in _COMMON_TITLE_WORDS:
             words.add(w)
-    weight |= {f"c{c:g}": 2.5 for c in counts}
-    weight |= {f"w{name}": 0.5 for name in people}
+    weight |= {f"c{c:g}": 3.0 for c in counts}
+    weight |= {f"w{name}": 1.0 for name in people}
     return {
         "percent": percents,
         "money": money,
@@ -276,6 +277,45 @@ def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list
     return units
 
 
+def _best_combination(
+    scored: list[tuple[int, str, set[str], set[str], int, int]],
+    weight: dict[str, float],
+    parties: set[str],
+    max_words: int,
+    lead_first: bool,
+    any_named: bool,
+) -> list[tuple[int, str]]:
+    """The one to three units (from different sentences) that together state the most weighted facts
+    within the word budget; the first in reading order names the parties."""
+
+    def value(keys: set[str]) -> float:
+        return sum(weight.get(k, 1.0) for k in keys)
+
+    # Keep the search small: the densest units, plus every lead unit.
+    useful = [u for u in scored if u[2] or u[0] <= 1]
+    useful.sort(key=lambda u: -(value(u[2]) + 1) / (u[4] + 8) ** 0.5)
+    pool = useful[:12] + [u for u in useful[12:] if u[0] <= 1]
+    best: tuple[float, list] | None = None
+    for size in (1, 2, 3):
+        for combo in combinations(pool, size):
+            if len({u[0] for u in combo}) < size or sum(u[4] for u in combo) > max_words:
+                continue
+            first = min(combo, key=lambda u: u[0])
+            if lead_first and first[0] > 1:
+                continue
+            named = set().union(*(u[3] for u in combo)) & parties
+            if any_named and not named:
+                continue  # a summary says who the deal is between
+            keys = set().union(*(u[2] for u in combo))
+            score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo)
+            score -= 0.01 * sum(u[4] for u in combo)  # shorter wins a tie
+            if any(value(u[2]) == 0 for u in combo if u is not first):
+                continue  # every unit after the first must add a fact
+            if best is None or score > best[0]:
+                best = (score, list(combo))
+    return [(u[0], u[1]) for u in best[1]] if best else []
+
+
 def summarise(
     title: str,
     sentences: list[Sentence],
@@ -286,7 +326,7 @@ def summarise(
     """One to three units naming the parties and the headline terms, at most `max_words` words."""
     facts = _collect_facts(title, deals)
     facts["words"] |= date_words or set()
-    facts["weight"] |= {f"w{w}": 3.0 for w in date_words or ()}
+    facts["weight"] |= {f"w{w}": 2.0 for w in date_words or ()}
     # How long a truce or pause lasts ("a 90-day truce") is a term in its own right.
     for s in sentences[:4]:
         if _DURATION_CONTEXT_RE.search(s.text):
@@ -313,37 +353,7 @@ def summarise(
     ]
     any_named = any(mentioned & parties for _, _, _, mentioned, _, _ in scored)
     lead_first = any(i <= 1 and m & parties and k for i, _, k, m, w, _ in scored if w <= max_words // 2 + 10)
-    chosen: list[tuple[int, str]] = []
-    covered: set[str] = set()
-    named: set[str] = set()
-    used = 0
-    for _ in range(3):
-        best: tuple[float, int] | None = None
-        for n, (index, _text, keys, mentioned, words, stray) in enumerate(scored):
-            if words > max_words - used or any(index == c[0] for c in chosen):
-                continue
-            new = keys - covered
-            gain = sum(facts["weight"].get(k, 1.0) for k in new)
-            if not named:
-                gain += 1.0 * len(mentioned & parties)
-            if not chosen:
-                if lead_first and index > 1:
-                    continue  # the story's own lead opens the summary when it names the parties
-                gain += 2.0 if index <= 1 else 0.0
-                if any_named and not mentioned & parties:
-                    continue  # the first unit says who the deal is between
-            elif not new:
-                continue
-            score = (gain - 1.5 * stray) / (words + 8) ** 0.5
-            if best is None or score > best[0]:
-                best = (score, n)
-        if best is None or best[0] <= 0:
-            break
-        index, text, keys, mentioned, words, _ = scored[best[1]]
-        chosen.append((index, text))
-        covered |= keys
-        named |= mentioned
-        used += words
+    chosen = _best_combination(scored, facts["weight"], parties, max_words, lead_first, any_named)
     if not chosen:
         index, text = units[0]
         words = text.split()
