@@ -13,6 +13,7 @@ from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
+LEAD_BONUS = 3.0
 
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
@@ -309,6 +310,8 @@ def _best_combination(
             keys = set().union(*(u[2] for u in combo))
             score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo)
             score -= 0.01 * sum(u[4] for u in combo)  # shorter wins a tie
+            if first[0] <= 0 and first[3] & parties:
+                score += LEAD_BONUS  # the writer's own opening usually is the best first sentence
             if any(value(u[2]) == 0 for u in combo if u is not first):
                 continue  # every unit after the first must add a fact
             if best is None or score > best[0]:
