@@ -8,6 +8,7 @@ answer cites the stories it rests on with the supporting sentence; no source, no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -308,15 +309,16 @@ def _answer_date(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]
 
 
 def _answer_people(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
-    party = q.focus[0] if q.focus else None
+    # look among the deal's stories (the other party's), keep people of the side asked for
+    party = q.focus[0] if q.focus else q.side_party
     cands = qa_find.find_people(k.index, q, party)
     if not cands or cands[0].score < _floor("people", party):
         return None, []
     best = cands[0]
     person = best.mention
     assert isinstance(person, Person)
-    title = person.title.strip() if len(person.title) < 40 else ""
-    side = f" for {party}" if party else ""
+    title = person.title.strip() if len(person.title.split()) <= 2 else ""
+    side = f" for {q.side_party or party}" if party and q.side else ""
     line = f"{(title + ' ') if title and person.name not in title else ''}{person.name}{side}"
     return _with_quote(k, line, best), _sources(k, cands, _floor("people", party))
 
@@ -327,6 +329,12 @@ def _answer_parties(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
         return None, []
     score, party, i = ranked[0]
     cand = Candidate(score, i, Mention(0, 0, 0, ""), party)
+    if re.search(r"\b(?:countries|nations|partners|deals)\b", q.text.lower()):
+        # "which countries got 15%?": every party whose own sentence holds the figures
+        floor = 1.2 if q.numbers else 0.8
+        many = [(s, p, j) for s, p, j in ranked if s >= floor][:6]
+        cands = [Candidate(s, j, Mention(0, 0, 0, ""), p) for s, p, j in many]
+        return ", ".join(p for _, p, _ in many), [_source(k, c) for c in cands]
     return _with_quote(k, f"{party}", cand), [_source(k, cand)]
 
 

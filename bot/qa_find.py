@@ -18,8 +18,10 @@ import numpy as np
 
 from bot.qa_index import Index, Sentence, bm25_scores, story_scores, tokens
 from bot.qa_parties import ALIASES, US, find_parties
-from bot.qa_question import SUBJECTS, Question
+from bot.qa_question import SUBJECT_OF, SUBJECTS, Question
 from bot.qa_text import DateMention, Mention, Person
+
+SUBJECT_WORDS = frozenset(SUBJECT_OF)
 
 _RATE_WORDS = re.compile(
     r"tariff|dut(?:y|ies)|levy|levies|\brate\b|\bpay|charged?\b|taxed|\btax\b|reciprocal"
@@ -352,6 +354,75 @@ def _confirmed(
     return LEDGER_BONUS if filed and any((f, value) in filed for f in facts) else 0.0
 
 
+_GENERIC = frozenset(
+    [
+        "tariff",
+        "tariffs",
+        "tarrif",
+        "tarif",
+        "rate",
+        "rates",
+        "duty",
+        "duties",
+        "levy",
+        "pay",
+        "pays",
+        "paying",
+        "paid",
+        "face",
+        "faces",
+        "charge",
+        "charged",
+        "goods",
+        "imports",
+        "exports",
+        "products",
+        "deal",
+        "deals",
+        "trade",
+        "us",
+        "now",
+        "currently",
+        "right",
+        "still",
+        "under",
+        "after",
+        "before",
+        "what",
+        "which",
+        "much",
+        "many",
+        "percent",
+        "threatened",
+        "threat",
+        "originally",
+        "level",
+        "rise",
+        "fall",
+        "cut",
+        "new",
+        "old",
+        "current",
+        "get",
+        "gets",
+        "got",
+        "end",
+        "ended",
+    ]
+)
+
+
+def _soft_subject(q: Question, window: str) -> float:
+    """Goods the lexicon does not know ("watch parts"): a figure next to those words fits better."""
+    words = [
+        w
+        for w in q.keywords
+        if len(w) > 3 and w not in _GENERIC and w not in ALIASES and w not in SUBJECT_WORDS
+    ]
+    hits = sum(1 for w in words if re.search(rf"\b{re.escape(w[:-1] if w.endswith('s') else w)}", window))
+    return min(1.0, 0.5 * hits)
+
+
 def _number_bonus(q: Question, sent: Sentence) -> float:
     if not q.numbers:
         return 0.0
@@ -390,7 +461,7 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             if r == "other":
                 continue
             score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
-            score += _month_fit(index, q, sent)
+            score += _month_fit(index, q, sent) + _soft_subject(q, window)
             facts = ("reverse",) if q.reverse else (("rate",) if role == "now" else ("previous", "threat"))
             score += _confirmed(index, sent, party, facts, m.value)
             if q.as_of is not None:
@@ -553,14 +624,35 @@ def _side(sent: Sentence, person: Person) -> str | None:
     before = sent.low[max(0, person.start - 45) : person.start]
     if not (_US_TITLES.search(person.title.lower()) or _US_TITLES.search(before)):
         return None
-    named = find_parties(before)
-    return None if named and US not in named[-1:] else "us"
+    title_at = (
+        person.start - len(person.title)
+        if sent.low[person.start - len(person.title) :].startswith(person.title.lower())
+        else person.start
+    )
+    owner = find_parties(sent.text[max(0, title_at - 16) : title_at])  # "India's " / "Indian " just before
+    return None if owner and US not in owner else "us"
 
 
 _NOT_OFFICIAL = re.compile(
     r"chief executive|executive|chairman|chairwoman|\bceo\b|\bboss\b|analyst|economist|"
     r"spokes|founder|director|professor|strategist|lobby|company|association"
 )
+_ACTION = re.compile(r"\b(sign|spok|speak|talk|met\b|meet|led\b|lead|head|negotiat|announc|call|visit)")
+
+
+def _acts(sent: Sentence, person: Person, verbs: list[str]) -> float:
+    """The person does what the question asks about: 'X ... signed', 'led by X', 'a call with X'."""
+    after = sent.low[person.end : person.end + 70]
+    before = sent.low[max(0, person.start - 30) : person.start]
+    for verb in verbs:
+        m = re.search(rf"\b{verb}", after)
+        if m and ";" not in after[: m.start()]:
+            return 0.9
+        if re.search(rf"\b{verb}\w*\s+(?:\w+\s+){{0,3}}$", before):
+            return 0.9
+    return 0.0
+
+
 _OFFICIAL = re.compile(
     r"minister|secretary|commissioner|representative|premier|president|ambassador|chancellor|"
     r"envoy|negotiator"
@@ -576,6 +668,7 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
     top = float(scores.max()) if scores.size else 0.0
     asked = q.text.lower()
     prior = _Prior(index, q, party)
+    verbs = [m.group(1) for m in _ACTION.finditer(asked)]
     out: list[Candidate] = []
     for i in _pool(index, party, scores, ("people",)):
         sent = index.sentences[i]
@@ -586,8 +679,8 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
             continue
         for person in sent.people:
             surname = person.name.split()[-1].lower()
-            if surname in asked or person.name.lower() in ("donald trump",):
-                continue
+            if surname in asked:
+                continue  # "who did Trump speak with": not Trump
             title = person.title.lower()
             if not _OFFICIAL.search(title) and (
                 _NOT_OFFICIAL.search(title) or _NOT_OFFICIAL.search(sent.low[person.end : person.end + 40])
@@ -595,10 +688,14 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
                 continue  # a carmaker's boss or an analyst comments on a deal; they do not negotiate it
             side = _side(sent, person)
             owner = owner_of(sent, person.start, sent.parties)
-            if party and party != US and (side == "us" or (owner and owner != party)):
+            wanted = q.side_party or party
+            if q.side and wanted and wanted != US and (side == "us" or (owner and owner != wanted)):
+                continue
+            if q.side and wanted == US and side != "us":
                 continue
             score = party_score + (scores[i] / top if top else 0.0)
             score += 0.8 if _TALK_WORDS.search(sent.low) else 0.0
+            score += _acts(sent, person, verbs)
             score += 0.5 if owner == party else 0.0
             score += prior(sent)
             score += _confirmed(index, sent, party, ("person",), person.name.lower())

@@ -192,6 +192,8 @@ class Question:
     excluded: list[str] = field(default_factory=list)
     as_of: date | None = None
     latest: bool = False
+    side: bool = True  # people questions: one side's official ("Japan's negotiator"), not anyone on the deal
+    side_party: str | None = None  # ... and which side, when the question says ("for the US")
 
     @property
     def focus(self) -> list[str]:
@@ -293,6 +295,13 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         else:
             q.event = "announced"
 
+    if q.kind == "people" and other:
+        q.side = _asks_for_side(low, other[0])
+        for party in parties:
+            names = "|".join(re.escape(a) for a, c in qa_parties.ALIASES.items() if c == party)
+            if re.search(rf"\b(?:for|on behalf of) (?:the )?(?:{names})\b", low):
+                q.side, q.side_party = True, party
+
     # comparisons and rankings
     cmp_words = re.search(
         r"\b(lower|less|cheaper|smaller|least|lowest|higher|more|bigger|larger|highest|most|"
@@ -316,6 +325,27 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         q.compare = _direction(low)
         q.kind = "compare:" + _compared_fact(q, low)
     return q
+
+
+_ROLE_NOUNS = (
+    r"(?:negotiators?|officials?|ministers?|side|team|delegation|leaders?|president|premier|envoys?|"
+    r"commissioner|secretary|representative|counterparts?|chief)"
+)
+
+
+def _asks_for_side(low: str, party: str) -> bool:
+    """'Japan's negotiator', 'EU official', 'for Japan', 'in Vietnam' ask for one side's person;
+    'who signed the Japan order' asks about the deal, whoever's side they are on."""
+    names = "|".join(re.escape(a) for a, c in qa_parties.ALIASES.items() if c == party)
+    if re.search(rf"\b(?:{names})(?:'s)?\s+(?:\w+\s+){{0,2}}{_ROLE_NOUNS}\b", low):
+        return True
+    if re.search(rf"\b(?:{names})'s\b|\b(?:for|in|from|of) (?:the )?(?:{names})\b", low):
+        return True
+    return not re.search(
+        rf"\b(?:{names})\b[\w\s-]{{0,25}}?\b(?:deal|order|agreement|pact|truce|framework|"
+        rf"statement|talks|accord)\b",
+        low,
+    )
 
 
 def q_kind_is_rate(low: str) -> bool:

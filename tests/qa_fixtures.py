@@ -53,7 +53,8 @@ STORIES: list[dict] = [
             "Bern and Washington announced a deal on Saturday that lowers the US tariff on Swiss goods to 15% "
             "from 39%.\n"
             "Swiss companies pledged to invest $200 billion in the United States by 2028.\n"
-            "Economy Minister Anna Keller said the outcome would protect watchmakers and pharmaceutical firms."
+            "Economy Minister Anna Keller said the outcome would protect watchmakers and pharmaceutical firms.\n"
+            "Swiss watch movements will enter the United States duty-free under a separate annex."
         ),
     },
     {
@@ -112,6 +113,11 @@ QUESTIONS: list[tuple[str, list[str], str | None]] = [
     ("which country agreed to buy 40 Boeing jets?", ["Thailand"], "thai-philippines"),
     ("what's the US tariff on korean steel", ["50%"], "korea-cars-effect"),
     ("Who heads India's negotiating team?", ["Rajesh Kumar"], "india-talks"),
+    ("what did korean cars pay in january?", ["25%"], "korea-deal"),
+    ("Who negotiated the Korea deal for the US?", ["Alan Reyes"], "korea-deal"),
+    ("how many Boeing jets will Bangkok buy?", ["40"], "thai-philippines"),
+    ("what tariff do swiss watch movements pay?", ["0%"], "swiss-deal"),
+    ("Which countries got 19%?", ["Thailand"], "thai-philippines"),
     ("What tariff rate did Japan get?", [], None),
     ("How much is Thailand investing in the US?", [], None),
     ("What tariff does Korea charge on US-made cars?", [], None),
