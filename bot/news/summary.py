@@ -13,7 +13,6 @@ from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
-LEAD_BONUS = 3.0
 
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
