@@ -309,8 +309,6 @@ def _best_combination(
             keys = set().union(*(u[2] for u in combo))
             score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo)
             score -= 0.01 * sum(u[4] for u in combo)  # shorter wins a tie
-            if first[0] <= 0 and first[3] & parties:
-                score += LEAD_BONUS  # the writer's own opening usually is the best first sentence
             if any(value(u[2]) == 0 for u in combo if u is not first):
                 continue  # every unit after the first must add a fact
             if best is None or score > best[0]:
