@@ -532,7 +532,7 @@ class TermExtractor:
         for mention, role in pairs:
             imposer, origin, explicit = _resolve_parties(clause, mention.start, roles, self.ctx, self.main)
             subject, explicit_subject = _subject_of(clause, mention.start)
-            if mention.value == 0 and "%" in mention.text:
+            if mention.value == 0 and re.search(r"%\s+of\b", mention.text):
                 # "eliminate about 99% of its tariff barriers on US goods": the share is the subject.
                 subject = re.split(r"[,;.]", clause[mention.start :], maxsplit=1)[0].strip()
                 explicit_subject = True
