@@ -240,7 +240,14 @@ def _answer_rate(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]
     cand = cands[0]
     line = _rate_line(k, q, party, cand)
     sources = _sources(k, cands, _floor("rate", party))
-    if cand.role == "now" and q.as_of is None and ", down from" not in line and ", up from" not in line:
+    # what changed, from an earlier story; not for the other side's tariffs, where clauses mix directions
+    if (
+        cand.role == "now"
+        and q.as_of is None
+        and not q.reverse
+        and ", down from" not in line
+        and ", up from" not in line
+    ):
         earlier = _earlier_rate(k, q, party, cand)
         if earlier is not None:
             value = earlier.mention.value  # type: ignore[union-attr]

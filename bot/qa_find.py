@@ -58,7 +58,8 @@ _THREAT_LEFT = re.compile(
     r"set out in|proposed|floated|up to"
 )
 _THREAT_RIGHT = re.compile(
-    r"^\W*(?:\S+\s+){0,4}(?:had |he |trump |was |were |originally |initially )*threatened"
+    r"^\W*(?:\S+\s+){0,5}?(?:(?:had |he |trump |was |were |originally |initially )*threatened|"
+    r"letter|warning|set out in)"
 )
 _CHANGE_TO = re.compile(
     r"(?:fall|fell|falls|cut|cuts|lower\w*|reduc\w*|come down|comes down|coming down|drop\w*|"
@@ -86,8 +87,8 @@ _EVENT_WORDS = {
         r"settled|said"
     ),
     "effective": re.compile(
-        r"effect|in force|into force|kick|appl(?:y|ies)|from|backdat|retroactiv|start|begin|"
-        r"implement|took|came"
+        r"effect|in force|into force|kick|appl(?:y|ies)|backdat|retroactiv|start|begin|implement|from (?:monday|"
+        r"tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow)"
     ),
     "signed": re.compile(r"\bsign"),
     "expires": re.compile(
@@ -446,14 +447,16 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
         party_score = _party_ok(index, q, sent, party)
         if party_score is None:
             continue
-        is_reverse = bool(_REVERSE.search(full))
-        if q.reverse and not is_reverse:
-            continue
+        heading_reverse = bool(_REVERSE.search(sent.context)) and not _FORWARD_US.search(sent.low)
         for m in sent.pcts:
             owner = owner_of(sent, m.start, sent.parties)
             if party and owner and owner != party:
                 continue
             window = sent.low[max(0, m.start - 70) : m.end + 40]
+            # whose tariff: "its retaliatory rate", "10% on US goods" next to the figure, or the heading
+            is_reverse = bool(_REVERSE.search(window)) or heading_reverse
+            if q.reverse and not is_reverse:
+                continue
             subj = _subjects_ok(q, sent, window, m.start)
             if subj is None:
                 continue
@@ -607,6 +610,8 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
             score += _number_bonus(q, sent)
             if not d.year_known and d.text.lower() in ("today", "tonight") and q.event == "announced":
                 score += 0.3
+            if _THREAT_LEFT.search(sent.low) and "threat" not in q.text.lower():
+                score -= 0.8  # the date a threatened tariff would have started is not the deal's
             score += prior(sent)
             out.append(Candidate(score, i, d, party))
     return _latest_first(index, out, latest=q.latest or q.event == "expires")
