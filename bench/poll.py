@@ -212,6 +212,7 @@ async def tradebot_runs(served: Served, args: argparse.Namespace) -> dict[str, f
         async with Poller(
             engine, settings, sink, fetch_articles=False, parse_workers=args.parse_workers
         ) as poller:
+            await poller.warm_up()  # worker processes started before timing: the bot keeps them running
             started = time.perf_counter()
             report = await poller.poll_once(all_feeds=True)
             out["changed_fps"] = served.feeds / (time.perf_counter() - started)

@@ -233,8 +233,10 @@ def test_cache_control_max_age(value, seconds):
 
 
 def test_relative_links_are_resolved_against_the_feed_url():
-    body = b"<rss version='2.0'><channel><title>x</title><item><title>a</title><link>/news/1?utm_source=x</link>" \
-           b"</item></channel></rss>"
+    body = (
+        b"<rss version='2.0'><channel><title>x</title><item><title>a</title><link>/news/1?utm_source=x</link>"
+        b"</item></channel></rss>"
+    )
     (entry,) = parse_feed(body, url="https://site.example/feeds/main.xml").entries
     assert entry.link == "https://site.example/news/1?utm_source=x"
     assert canonical_url(entry.link) == "https://site.example/news/1"

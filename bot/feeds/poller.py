@@ -161,6 +161,7 @@ class Poller:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll due feeds until `stop` is set; then drain (grace period), cancel and close."""
         try:
+            await self.warm_up()
             while not stop.is_set():
                 try:
                     await self._start_due()
@@ -284,19 +285,31 @@ class Poller:
             log.exception("feed %s (%s): unexpected error", feed.id, feed.url)
             return self._failure(feed, exc, f"internal error: {type(exc).__name__}: {exc}")
 
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._parse_pool is None:
+            # spawn, not fork: this process has threads (database driver, resolver) that fork would copy mid-state
+            context = multiprocessing.get_context("spawn")
+            self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
+        return self._parse_pool
+
+    async def warm_up(self) -> None:
+        """Start the parse worker processes now rather than on the first changed feed."""
+        if self.parse_workers > 0:
+            loop = asyncio.get_running_loop()
+            empty = b"<rss version='2.0'><channel><title>warm-up</title></channel></rss>"
+            job = functools.partial(prepare_feed, empty, content_type=None, url=None, feed_url="")
+            await asyncio.gather(
+                *(loop.run_in_executor(self._pool(), job) for _ in range(self.parse_workers))
+            )
+
     async def _prepare(self, feed: Feed, result: FetchResult) -> PreparedFeed:
         job = functools.partial(
             prepare_feed, result.body, content_type=result.content_type, url=result.url, feed_url=feed.url
         )
         if self.parse_workers <= 0:
             return job()
-        if self._parse_pool is None:
-            # spawn, not fork: this process has threads (database driver, resolver) that fork would copy mid-state
-            context = multiprocessing.get_context("spawn")
-            self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._parse_pool, functools.partial(job, with_text=True)
-        )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), functools.partial(job, with_text=True))
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         try:

@@ -85,6 +85,9 @@ class NewsSite:
         self.bytes_sent: Counter[str] = Counter()
         self.broken_articles: set[str] = set()  # slugs answering 500
         self.retry_after_s = 120
+        self.feed_delay_s = 0.0  # answer feeds this much later (to observe concurrency)
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.stall_s = 30.0
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -195,6 +198,13 @@ class NewsSite:
         spec = self.feeds.get(request.match_info["name"])
         if spec is None:
             raise web.HTTPNotFound()
+        if self.feed_delay_s:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(self.feed_delay_s)
+            finally:
+                self.in_flight -= 1
         body = self.render_feed(spec, request.url.host if request.url.host != "127.0.0.1" else None)
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         modified = format_datetime(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), usegmt=True)
