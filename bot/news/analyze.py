@@ -15,7 +15,7 @@ from bot.news.dates import find_dates
 from bot.news.deals import assemble, deal_date, deal_status, main_parties
 from bot.news.people import find_people
 from bot.news.relevance import relevance
-from bot.news.summary import summarise
+from bot.news.summary import lead_summary, summarise
 from bot.news.terms import US, extract_terms
 from bot.news.text import split_sentences
 
@@ -63,7 +63,10 @@ def analyze(text: str, *, title: str = "", published: date | None = None) -> Ana
     relevant = score >= RELEVANCE_THRESHOLD
     if not relevant:
         deals = []
-    summary = summarise(title, sentences, deals, date_words=_date_words(sentences, deals))
+    if relevant:
+        summary = summarise(title, sentences, deals, date_words=_date_words(sentences, deals))
+    else:
+        summary = lead_summary(title, sentences)  # not a deal story: its opening is summary enough
     return Analysis(
         title=title,
         relevant=relevant,

@@ -13,6 +13,7 @@ from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
+POOL = 9  # candidate units searched in combination
 
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
@@ -293,27 +294,45 @@ def _best_combination(
 
     # Keep the search small: the densest units, plus every lead unit.
     useful = [u for u in scored if u[2] or u[0] <= 1]
-    useful.sort(key=lambda u: -(value(u[2]) + 1) / (u[4] + 8) ** 0.5)
-    pool = useful[:12] + [u for u in useful[12:] if u[0] <= 1]
+    worth = {id(u): value(u[2]) for u in useful}
+    useful.sort(key=lambda u: -(worth[id(u)] + 1) / (u[4] + 8) ** 0.5)
+    pool = useful[:POOL] + [u for u in useful[POOL:] if u[0] <= 1]
     best: tuple[float, list] | None = None
     for size in (1, 2, 3):
         for combo in combinations(pool, size):
-            if len({u[0] for u in combo}) < size or sum(u[4] for u in combo) > max_words:
+            words = sum(u[4] for u in combo)
+            if words > max_words:
                 continue
             first = min(combo, key=lambda u: u[0])
-            if lead_first and first[0] > 1:
+            if (lead_first and first[0] > 1) or any(worth[id(u)] == 0 for u in combo if u is not first):
+                continue  # a lead opens the summary; every later unit adds a fact
+            if size > 1 and len({u[0] for u in combo}) < size:
                 continue
             named = set().union(*(u[3] for u in combo)) & parties
             if any_named and not named:
                 continue  # a summary says who the deal is between
             keys = set().union(*(u[2] for u in combo))
-            score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo)
-            score -= 0.01 * sum(u[4] for u in combo)  # shorter wins a tie
-            if any(value(u[2]) == 0 for u in combo if u is not first):
-                continue  # every unit after the first must add a fact
+            score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo) - 0.01 * words
             if best is None or score > best[0]:
                 best = (score, list(combo))
     return [(u[0], u[1]) for u in best[1]] if best else []
+
+
+def lead_summary(title: str, sentences: list[Sentence], max_words: int = MAX_WORDS) -> str:
+    """The opening sentence(s), for stories that are not about a deal; at most `max_words` words."""
+    out: list[str] = []
+    used = 0
+    for text in [title] + [s.text for s in sentences if s.text.strip() != title.strip()]:
+        words = word_count(text)
+        if not text or used + words > max_words:
+            break
+        out.append(text if re.search(r"[.!?\"”']$", text) else text + ".")
+        used += words
+        if len(out) == 2:
+            break
+    if not out and (title or sentences):
+        out = [" ".join((title or sentences[0].text).split()[:max_words])]
+    return " ".join(out)
 
 
 def summarise(
