@@ -37,6 +37,9 @@ _NOT_DEAL_MONEY = re.compile(
 _QUOTA_WORDS = re.compile(
     r"quota|ceiling|allowance|up to|first [\d,]+|as many as|a year|per year|annually|limit"
 )
+_REVERSE_EXTRA = re.compile(
+    r"\bits \d+(?:\.\d+)?% (?:duty|tariff|levy)|on (?:us|u\.s\.|american)[- ](?:made |built |grown )?\w+"
+)
 _REVERSE = re.compile(
     r"retaliat|counter-?tariff|mirror|on (?:us|u\.s\.|american|america's)\s+(?:goods|imports|products|"
     r"exports|cars|vehicles)|its (?:own )?(?:tariffs?|rate|duties)"
@@ -69,7 +72,7 @@ _CHANGE_TO = re.compile(
 _PREV_LEFT = re.compile(
     r"(?:\bfrom|instead of|rather than|down from|up from|had been|was|were|previously|compared with|"
     r"replac\w* (?:the |a |an )?|"
-    r"versus|vs\.?|before|paying|used to pay|formerly)\s+(?:a |an |the |about |around |roughly |"
+    r"versus|vs\.?|before|(?:have|has|had) been paying|were paying|was paying|used to pay|formerly)\s+(?:a |an |the |about |around |roughly |"
     r"nearly |some |its |their )?(?:\S+\s+){0,1}$"
 )
 _PROSPECT = re.compile(
@@ -454,7 +457,7 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
                 continue
             window = sent.low[max(0, m.start - 70) : m.end + 40]
             # whose tariff: "its retaliatory rate", "10% on US goods" next to the figure, or the heading
-            is_reverse = bool(_REVERSE.search(window)) or heading_reverse
+            is_reverse = bool(_REVERSE.search(window) or _REVERSE_EXTRA.search(window)) or heading_reverse
             if q.reverse and not is_reverse:
                 continue
             subj = _subjects_ok(q, sent, window, m.start)
@@ -464,7 +467,9 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             if r == "other":
                 continue
             score = party_score + subj + (scores[i] / top if top else 0.0) + _number_bonus(q, sent)
-            score += _month_fit(index, q, sent) + _soft_subject(q, window)
+            score += _month_fit(index, q, sent) + _soft_subject(
+                q, sent.low[max(0, m.start - 35) : m.end + 20]
+            )
             facts = ("reverse",) if q.reverse else (("rate",) if role == "now" else ("previous", "threat"))
             score += _confirmed(index, sent, party, facts, m.value)
             if q.as_of is not None:
@@ -548,7 +553,7 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
                 continue  # the goods asked about must sit next to the figure, not elsewhere in the sentence
             if subj is None:
                 continue
-            if m in sent.counts and not _count_fits(q, m):
+            if m in sent.counts and not _count_fits(q, m, sent):
                 continue
             if not cue.search(window) and not (wants in ("percent", "deadline") and cue.search(full)):
                 continue
@@ -565,18 +570,30 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
     return _latest_first(index, out, latest=True, weight=0.3)
 
 
-_NOT_GOODS = re.compile(
-    r"^(?:\w+ )?(?:points?|days?|weeks?|months?|years?|hours?|times|people|jobs|members|countries|pages|"
-    r"percent|per|of|to|and|or|in|on|a|the)\b"
+_TIME_UNITS = frozenset(
+    ["point", "points", "day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "times", "people", "jobs", "members", "countries", "pages", "percent"]
 )
+_FUNCTION_WORDS = frozenset(["per", "of", "to", "and", "or", "in", "on", "a", "the"])
 
 
-def _count_fits(q: Question, m: Mention) -> bool:
+def _not_goods(noun: str) -> bool:
+    """'10 calendar days', '24 points of': a count, but not of goods."""
+    words = noun.split()
+    if not words:
+        return False
+    return (
+        words[0] in _TIME_UNITS or words[0] in _FUNCTION_WORDS or (len(words) > 1 and words[1] in _TIME_UNITS)
+    )
+
+
+def _count_fits(q: Question, m: Mention, sent: Sentence) -> bool:
     noun = m.text.split(maxsplit=1)[1].lower() if " " in m.text else ""
-    if _NOT_GOODS.match(noun):
+    if _not_goods(noun):
         return False
     if q.subjects:
-        return any(mentions_subject(noun, s) for s in q.subjects) or not noun
+        # "12 US-made firefighting aircraft", "500,000 tonnes of steel": the goods follow the number
+        after = sent.low[m.start : m.end + 30]
+        return any(mentions_subject(after, s) for s in q.subjects) or not noun
     return True
 
 
@@ -596,9 +613,10 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
         cues = [m.start() for m in event.finditer(sent.low)]
         if not cues:
             continue
-        subj = _subjects_ok(q, sent, sent.low) if q.subjects else 0.0
+        story_words = sent.low + " " + sent.context + " " + index.stories[sent.story].title.lower()
+        subj = _subjects_ok(q, sent, story_words) if q.subjects else 0.0
         if subj is None:
-            continue
+            continue  # a date sentence seldom repeats the goods: the heading or the title may name them
         several = len(set(sent.parties) - {US}) > 1
         for d in sent.dates:
             if party and several and owner_of(sent, d.start, sent.parties) not in (party, None):

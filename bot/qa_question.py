@@ -166,7 +166,6 @@ _KIND_CUES: list[tuple[str, str]] = [
         r"|\bincreas\w* (?:\w+ )*imports",
         "purchase",
     ),
-    (r"\bquota\b|\bceiling\b|\ballowance\b", "quota"),
     (r"\bstatus\b|\bsigned yet\b|\bin (?:force|effect) yet\b|\bstill on\b|\bcollapsed\b", "status"),
     (
         r"\btarr?iff?s?\b|\btarif\b|\brate\b|\bduty\b|\bduties\b|\blevy\b|\bpay\b|\bcharge|\btaxed\b|\bhit\b",

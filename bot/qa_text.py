@@ -250,6 +250,8 @@ def date_words(d: date, year_known: bool) -> str:
     return f"{text}, {d.year}" if year_known else text
 
 
+_MAYBE = re.compile(r"\b(could|may|might|threat\w*|warn\w*)\b", re.I)
+_FORWARD = re.compile(r"\b(from|until|by|starting|effective|before|after|through)\s*$", re.I)
 _DATELINE = re.compile(r"^[A-Z][A-Za-z .'/-]{1,40},\s+" + _MON + r"\s+(\d{1,2})\b", re.I)
 _WEEKDAY_DATE = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:"
@@ -283,7 +285,13 @@ def story_date(text: str, title: str, default_year: int) -> date | None:
             dated.append(d)
     if dated:
         return max(dated)
-    past = [d.day for s in split_sentences(head) if not _FUTURE.search(s) for d in explicit_dates(s, year)]
+    past = [
+        d.day
+        for s in split_sentences(head)
+        if not _FUTURE.search(s) and not _MAYBE.search(s)
+        for d in explicit_dates(s, year)
+        if not _FORWARD.search(s[max(0, d.start - 14) : d.start])
+    ]
     return max(past) if past else None
 
 
