@@ -52,7 +52,10 @@ class Pacer:
         async with self._lock:
             now = self.clock()
             at = max(now, self._next_global, self._next_by_key.get(key, 0.0))
-            self._next_global = at + self.interval
+            if self.interval:
+                # Only a global rate reserves a global slot: with per-channel spacing alone, one busy
+                # channel's next slot must not hold up every other channel.
+                self._next_global = at + self.interval
             if self.per_key_interval:
                 self._next_by_key[key] = at + self.per_key_interval
                 if len(self._next_by_key) > 10_000:  # forget channels whose slot has long passed
