@@ -169,7 +169,7 @@ def _when(value: datetime | None) -> str:
     delta = (value - datetime.now(UTC)).total_seconds()
     stamp = value.strftime("%Y-%m-%d %H:%M UTC")
     if abs(delta) < 48 * 3600:
-        return f"{stamp} (in {delta / 60:.0f} min)" if delta >= 0 else f"{stamp} (due)"
+        return f"{stamp} (in {delta / 60:.0f} min)" if delta >= 0 else f"{stamp} ({-delta / 60:.0f} min ago)"
     return stamp
 
 
