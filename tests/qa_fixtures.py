@@ -80,6 +80,38 @@ STORIES: list[dict] = [
         ),
     },
     {
+        "url": "fixtures/canada-threat.txt",
+        "title": "Ottawa braces for 40% tariff",
+        "published": None,
+        "text": (
+            "OTTAWA — Washington warned on Thursday that Canadian goods not covered by the existing pact could face "
+            "a 40% tariff from June 1.\n"
+            "Canada's chief negotiator, Finance Minister Claire Dubois, said Ottawa would not be rushed.\n"
+            "Canadian lumber already pays 25%."
+        ),
+    },
+    {
+        "url": "fixtures/canada-deal.txt",
+        "title": "Canada and US settle at 20%",
+        "published": None,
+        "text": (
+            "OTTAWA, May 28, 2030 (wire) — Canada and the United States reached a deal on Wednesday that sets a 20% "
+            "tariff on Canadian goods outside the pact, rather than the 40% Washington had threatened.\n"
+            "Canadian lumber will pay 15% instead of 25%.\n"
+            "Canada will buy 12 US-made firefighting aircraft and lift its 8% duty on US pork."
+        ),
+    },
+    {
+        "url": "fixtures/mexico-steel.txt",
+        "title": "Mexico gets steel quota",
+        "published": "2030-06-12",
+        "text": (
+            "Mexico secured a quota of 500,000 tonnes of steel a year that can enter the United States at 10%, with "
+            "anything above it paying 50%, the economy ministry said on Thursday.\n"
+            "The quota applies from July 1."
+        ),
+    },
+    {
         "url": "fixtures/markets.txt",
         "title": "Stocks rise as chipmakers rally",
         "published": "2030-05-03",
@@ -118,6 +150,13 @@ QUESTIONS: list[tuple[str, list[str], str | None]] = [
     ("how many Boeing jets will Bangkok buy?", ["40"], "thai-philippines"),
     ("what tariff do swiss watch movements pay?", ["0%"], "swiss-deal"),
     ("Which countries got 19%?", ["Thailand"], "thai-philippines"),
+    ("canadian lumber tariff now?", ["15%"], "canada-deal"),
+    ("What tariff does Canada charge on US pork?", ["8%"], "canada-deal"),
+    ("How many firefighting planes is Canada buying?", ["12"], "canada-deal"),
+    ("How big is Mexico's steel quota?", ["500,000"], "mexico-steel"),
+    ("What do Mexican steel shipments above the quota pay?", ["50%"], "mexico-steel"),
+    ("When does the Mexico steel quota start?", ["July 1"], "mexico-steel"),
+    ("How much is Canada investing in the US?", [], None),
     ("What tariff rate did Japan get?", [], None),
     ("How much is Thailand investing in the US?", [], None),
     ("What tariff does Korea charge on US-made cars?", [], None),

@@ -86,7 +86,12 @@ def _filed(url: str) -> list[dict]:
 @pytest.fixture
 async def env(tmp_path):
     engine = await new_engine(tmp_path)
-    dated = {"fixtures/korea-threat.txt": "2030-03-02", "fixtures/korea-deal.txt": "2030-03-20"}
+    dated = {
+        "fixtures/korea-threat.txt": "2030-03-02",
+        "fixtures/korea-deal.txt": "2030-03-20",
+        "fixtures/canada-threat.txt": "2030-05-01",
+        "fixtures/canada-deal.txt": "2030-05-28",
+    }
     async with engine.begin() as conn:
         for s in STORIES:
             await add_story(
