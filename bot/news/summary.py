@@ -264,7 +264,7 @@ def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list
         if word_count(whole) >= 5:
             units.append((s.index, whole))
         clauses = split_clauses(s.text)
-        if has_facts and len(clauses) > 1:
+        if has_facts and len(clauses) > 1 and word_count(whole) > 20:  # short sentences stay whole
             for _, clause in clauses:
                 piece = _cut_tail(compress(clause, facts), facts, set())
                 first = clause.split(None, 1)[0].lower() if clause.split() else ""
