@@ -235,9 +235,15 @@ _NOT_A_START = frozenset(
 )
 
 
+def _place(dateline: str) -> str:
+    city = re.split(r",|\s[—–-]|\s\(", dateline, maxsplit=1)[0].strip()
+    return city.title() + " — " if city.isupper() and len(city) <= 30 else ""
+
+
 def compress(text: str, facts: dict[str, set]) -> str:
     """Delete asides that carry no fact: datelines, parentheses, relative clauses, attributions."""
-    out = _DATELINE_RE.sub("", text).strip()
+    # "KUALA LUMPUR, Oct 27 (wire) — ..." keeps where it happened: "Kuala Lumpur — ...".
+    out = _DATELINE_RE.sub(lambda m: _place(m.group(0)), text).strip()
     out = _LEADING_RE.sub("", out)
     out = _LEAD_IN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
     out = _PAREN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(1), facts) else "", out)
@@ -256,11 +262,24 @@ def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list
     units: list[tuple[int, str]] = []
     if title and (not sentences or title.strip() != sentences[0].text.strip()):
         units.append((-1, compress(title, facts)))
+    heading_party = ""
     for s in sentences:
+        if s.heading:
+            named = party_mentions(s.text)
+            parties_here = {m.party for m in named}
+            heading_party = (
+                named[0].text.removesuffix("'s")
+                if len(parties_here) == 1 and "United States" not in parties_here
+                else ""
+            )
         has_facts = bool(_fact_keys(s.text, facts))
         if not has_facts and s.index > 2:
             continue  # only the lead may earn its place without a fact
         whole = _cut_tail(compress(s.text, facts), facts, set())
+        partners_named = any(m.party != "United States" for m in party_mentions(s.text))
+        if heading_party and has_facts and not partners_named and not s.heading:
+            # A bullet under "Indonesia (announced July 15)" is about Indonesia: say so.
+            whole = f"{heading_party}: {whole}"
         if word_count(whole) >= 5:
             units.append((s.index, whole))
         clauses = split_clauses(s.text)
