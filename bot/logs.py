@@ -27,6 +27,11 @@ class RedactSecrets(logging.Filter):
             for secret in self.secrets:
                 message = message.replace(secret, "**********")
             record.msg, record.args = message, None
+            for name, value in list(vars(record).items()):  # structured fields (extra=...) too
+                if name not in _STANDARD and isinstance(value, str):
+                    for secret in self.secrets:
+                        value = value.replace(secret, "**********")
+                    setattr(record, name, value)
             if record.exc_info and record.exc_info[1] is not None:
                 text = logging.Formatter().formatException(record.exc_info)
                 for secret in self.secrets:
