@@ -159,7 +159,10 @@ def _value_text(m: Mention | DateMention | Person, kind: str) -> str:
         return pct_words(m.value)
     if kind == "money":
         return money_words(m.value)
-    return m.text
+    # a count: the number and its noun ("100,000 cars"), without the words that follow
+    words = m.text.split()
+    noun = [w for w in words[1:] if w.lower() not in ("that", "a", "of", "to", "and", "the", "which")][:2]
+    return " ".join(words[:1] + noun)
 
 
 def _kind_of(m: Mention, sent) -> str:  # type: ignore[no-untyped-def]

@@ -476,7 +476,7 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
                 # "in April": whatever rate held then, stated as current then or as the old rate later
                 if r not in ("now", "previous"):
                     continue
-                score += 1.0 + _as_of_fit(index, q, sent)
+                score += 1.0 + _as_of_fit(index, q, sent, r)
             elif r in _ROLE_OK[role]:
                 score += 1.5 if r == role else 0.6
             elif role == "now":
@@ -490,12 +490,16 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
     return _latest_first(index, out, latest=role == "now" and q.as_of is None)
 
 
-def _as_of_fit(index: Index, q: Question, sent: Sentence) -> float:
-    """Stories written after the month asked about speak for it less well than those before."""
+def _as_of_fit(index: Index, q: Question, sent: Sentence, role: str) -> float:
+    """The rate in force in a month: stated as current by a story of that time, or as the old rate
+    ("from 145%") by a later one."""
     day = index.stories[sent.story].day
     if day is None or q.as_of is None:
         return 0.0
-    return 0.5 if (day.month, day.day) <= (q.as_of.month, q.as_of.day) else -0.8
+    written_by_then = (day.month, day.day) <= (q.as_of.month, q.as_of.day)
+    if written_by_then:
+        return 0.5 if role == "now" else -0.3
+    return 0.2 if role == "previous" else -0.8
 
 
 def _latest_first(
@@ -571,7 +575,27 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
 
 
 _TIME_UNITS = frozenset(
-    ["point", "points", "day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "times", "people", "jobs", "members", "countries", "pages", "percent"]
+    [
+        "point",
+        "points",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "hour",
+        "hours",
+        "times",
+        "people",
+        "jobs",
+        "members",
+        "countries",
+        "pages",
+        "percent",
+    ]
 )
 _FUNCTION_WORDS = frozenset(["per", "of", "to", "and", "or", "in", "on", "a", "the"])
 
@@ -632,7 +656,17 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
                 score -= 0.8  # the date a threatened tariff would have started is not the deal's
             score += prior(sent)
             out.append(Candidate(score, i, d, party))
+    if q.event == "announced" and not q.latest:
+        _earliest_first(index, out)  # when a deal was made: its first report, not a later extension
     return _latest_first(index, out, latest=q.latest or q.event == "expires")
+
+
+def _earliest_first(index: Index, cands: list[Candidate], weight: float = 0.3) -> None:
+    days = [_recency(index, c.sentence(index)) for c in cands]
+    if days and max(days) > min(days):
+        low, high = min(days), max(days)
+        for c, d in zip(cands, days, strict=True):
+            c.score += weight * (high - d) / (high - low)
 
 
 _US_TITLES = re.compile(

@@ -20,7 +20,8 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     "cars": ("car", "cars", "auto", "autos", "automobile", "vehicle", "vehicles", "automotive", "carmaker"),
     "steel": ("steel", "aluminium", "aluminum", "metal", "metals"),
     "transship": ("transship", "transshipped", "transshipment", "transhipped", "transhipment", "rerouted"),
-    "parcels": ("parcel", "parcels", "package", "packages", "postal", "de minimis", "low-value"),
+    # not "package": an "investment package" is no parcel
+    "parcels": ("parcel", "parcels", "packages", "postal", "de minimis", "low-value"),
     "aircraft": ("boeing", "aircraft", "jet", "jets", "plane", "planes", "airliner", "airliners"),
     "energy": ("energy", "lng", "oil", "gas", "fuel"),
     "chips": ("chip", "chips", "semiconductor", "semiconductors"),

@@ -183,6 +183,11 @@ _WEEKDAY = re.compile(
     re.I,
 )
 _TODAY = re.compile(r"\b(today|tonight|yesterday|tomorrow)\b", re.I)
+_FUTURE_NEAR = re.compile(
+    r"\b(will|would|from next|is due|are due|due to|scheduled|starting|from|until|by|"
+    r"expires?|begins?|next)\b[^.;]*$",
+    re.I,
+)
 _FUTURE = re.compile(r"\b(will|would|from next|is due|are due|set to|scheduled|expires?|until)\b", re.I)
 
 
@@ -222,8 +227,9 @@ def relative_dates(s: str, ref: date | None) -> list[DateMention]:
     if ref is None:
         return []
     out = []
-    future = bool(_FUTURE.search(s))
     for m in _WEEKDAY.finditer(s):
+        # tense from the words just before the day: "will take effect on Monday", "signed late on Monday"
+        future = bool(_FUTURE_NEAR.search(s[max(0, m.start() - 40) : m.start()]))
         target = WEEKDAYS.index(m.group(2).lower())
         delta = (ref.weekday() - target) % 7
         when = ref - timedelta(days=delta)
