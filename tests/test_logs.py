@@ -54,7 +54,7 @@ def test_without_secrets_nothing_is_changed():
     out = io.StringIO()
     log = logger_to(out, TextFormatter(), {"DISCORD_TOKEN": "abc"})  # too short to be a real token
     log.warning("value %s", "abc")
-    assert out.getvalue().strip() == "warning test.logs.%d: value abc" % id(out)
+    assert out.getvalue().strip() == f"warning test.logs.{id(out)}: value abc"
 
 
 def test_json_lines_carry_structured_fields():
