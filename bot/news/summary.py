@@ -73,7 +73,7 @@ def _fact_keys(text: str, facts: dict[str, set]) -> set[str]:
 _TAIL_CUT_RE = re.compile(
     r"(?<![\d])(?:,\s+|\s+[—–]\s+|;\s+|\s+--\s+)"
     r"|\s+(?=(?:while|after|because|since|although|though|before|once|when|if|ending|adding|saying|citing|"
-    r"as (?:part|a|the)|in a (?:move|sign|bid))\b)"
+    r"in a (?:move|sign|bid))\b)"
 )
 
 
@@ -86,6 +86,8 @@ def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
         return text
     last = max(ends)
     for m in _TAIL_CUT_RE.finditer(text, last):
+        if _LIST_GOES_ON_RE.match(text, m.end()):
+            continue  # "$500 billion of energy, aircraft and technology": a list, not a new clause
         head = text[: m.start()].rstrip(" ,;")
         inside_aside = re.search(r",\s+(?:who|which|whose|where)\b[^,]*$", head)
         if word_count(head) >= 8 and not inside_aside:
@@ -94,6 +96,9 @@ def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
     return text
 
 
+_LIST_GOES_ON_RE = re.compile(
+    r"[\w\s'-]{1,40}?\b(?:and|or)\b[\w\s'-]{1,30}?(?:[.,;]|$|\s(?:over|by|in|from|to)\b)"
+)
 _PARTY_WORD_RE = re.compile(r"\b[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?")
 
 
@@ -390,7 +395,7 @@ def summarise(
         for index, text in units
     ]
     any_named = any(mentioned & parties for _, _, _, mentioned, _, _ in scored)
-    lead_first = any(i <= 1 and m & parties and k for i, _, k, m, w, _ in scored if w <= max_words // 2 + 10)
+    lead_first = False  # measured: forcing the writer's lead first did not help and can pick a weak opener
     chosen = _best_combination(scored, facts["weight"], parties, max_words, lead_first, any_named)
     if not chosen:
         index, text = units[0]
