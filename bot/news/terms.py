@@ -224,7 +224,7 @@ _IMPORT_INCREASE_RE = re.compile(
 )
 _LIST_OBJECT_RE = re.compile(
     r"^\s*(?:worth\s+)?of\s+((?:[\w-]+\s+){0,4}?[\w-]+?"
-    r"(?:(?:,\s+|,?\s+and\s+)(?![$\d])(?!(?:many|most|some|all|which|who)\b)(?:[\w-]+\s+){0,2}?[\w-]+?)*)"
+    r"(?:(?:,\s+|,?\s+and\s+)(?![$\d])(?!(?:many|most|some|all|which|who|including|such|among|mainly|mostly|notably|plus)\b)(?:[\w-]+\s+){0,2}?[\w-]+?)*)"
     r"(?=\s*(?:,|\.|;|\band\b|\bover\b|\bby\b|\bin\b|\bfrom\b|\beach\b|\ba year\b|\bannually\b|\binside\b|"
     r"\bincluding\b|\bto\b|$))",
     re.I,
