@@ -94,7 +94,7 @@ def _evidence_date(tv: TermValue) -> date | None:
     return min(days) if days else None
 
 
-def _headline_order(term: Term) -> tuple[int, int, str]:
+def headline_order(term: Term) -> tuple[int, int, str]:
     kinds = {"tariff": 0, "investment": 1, "purchase": 2, "quota": 3, "market_access": 4}
     general = 0 if term.type != "tariff" or "all goods" in term.label else 1
     return kinds.get(term.type, 5), general, term.label
@@ -123,7 +123,7 @@ def deal_card(
     """The deal card: parties, status, headline terms before → after, pledges, key dates, as of, sources."""
     name = deal_name(deal.parties)
     status = STATUS_WORDS.get(deal.status, deal.status)
-    terms = sorted((t for t in deal.terms if t.current), key=_headline_order)
+    terms = sorted((t for t in deal.terms if t.current), key=headline_order)
     fields = [
         ReplyField("Status", status),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -498,6 +499,30 @@ def _answer_status(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRe
     return f"{' – '.join(deal.parties)}: {deal.status.replace('_', ' ')}{as_of}", [ref]
 
 
+def _answer_summary(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
+    """'What are the terms of the UK deal?': the ledger's headline terms, each with its source."""
+    from bot import cards
+
+    party = q.focus[0] if q.focus else None
+    deals = [d for d in k.index.deals if party in d.parties and d.terms]
+    if not deals:
+        return _answer_rate(k, q)
+    deal = max(deals, key=lambda d: (d.updated_at or date.min, len(d.story_ids)))
+    terms = sorted((t for t in deal.terms if t.current), key=lambda t: cards.headline_order(t))[:4]
+    status = cards.STATUS_WORDS.get(deal.status, deal.status)
+    parts = [f"{t.label.replace('United States', 'US')}: {cards.term_line(t)}" for t in terms]
+    text = f"{cards.deal_name(deal.parties)} ({status}): " + "; ".join(parts[:2])
+    if len(parts) > 2:
+        text += "\n" + "; ".join(parts[2:])
+    sources = []
+    for t in terms:
+        ev = t.current.evidence[-1]  # type: ignore[union-attr]
+        ref = SourceRef(str(ev.story_id), ev.url, ev.title, ev.sentence)
+        if ref.id not in {s.id for s in sources}:
+            sources.append(ref)
+    return text, sources
+
+
 def _fields(q: Question) -> dict:
     return {f: getattr(q, f) for f in q.__dataclass_fields__}
 
@@ -514,4 +539,5 @@ _HANDLERS = {
     "compare": _answer_compare,
     "rank": _answer_rank,
     "status": _answer_status,
+    "summary": _answer_summary,
 }

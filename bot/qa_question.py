@@ -149,6 +149,15 @@ STOPWORDS = set(
     ]
 )
 
+_SUMMARY = re.compile(
+    r"\bterms\b|\bwhat'?s in (?:the|it)\b|\bdetails\b|\bsummar|\btell me about\b|\bwhat do we know\b|"
+    r"\boverview\b|\bwhat does the \w+ (?:deal|agreement) (?:say|include)"
+)
+_FACT_WORDS = re.compile(
+    r"\btarr?iff|\brate\b|\binvest|\bbuy|\bpurchas|\bwhen\b|\bwho\b|\bhow (?:much|many)\b|\bquota|"
+    r"\bdut(?:y|ies)\b|\bdate\b"
+)
+
 _KIND_CUES: list[tuple[str, str]] = [
     (r"\bwho\b|\bnegotiator|\bwhich (?:\w+ )?(?:official|minister|person|people)\b", "people"),
     (
@@ -234,6 +243,8 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         if re.search(pattern, low):
             q.kind = kind
             break
+    if _SUMMARY.search(low) and not _FACT_WORDS.search(low) and parties:
+        q.kind = "summary"  # "what are the terms of the UK deal?": the deal's headline terms
     # "what share of the profits ..." is a percentage whatever the topic
     if re.search(r"\b(what|which) (share|percentage|percent|portion|fraction)\b|\bhow much of the\b", low):
         q.wants = "percent"

@@ -196,3 +196,10 @@ async def test_autocomplete_party_and_deal_names(env):
         "South Korea – United States",
         "Switzerland – United States",
     ]
+
+
+async def test_ask_for_a_deals_terms_reads_the_ledger(env):
+    reply = await _run(env, "ask", "what are the terms of the korea deal?")
+    assert reply.text.startswith("South Korea – United States (in effect): ")
+    assert "10% → 18% (threatened 35%)" in reply.text and "25% → 12.5%" in reply.text
+    assert {s.url for s in reply.sources} <= {"fixtures/korea-deal.txt", "fixtures/korea-cars-effect.txt"}
