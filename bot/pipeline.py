@@ -82,6 +82,7 @@ class Pipeline:
     def __init__(self, engine: AsyncEngine, *, min_relevance: float = 0.5) -> None:
         self.engine = engine
         self.min_relevance = min_relevance
+        self._write_lock = asyncio.Lock()
 
     async def is_known(self, conn: AsyncConnection, item: NewStory) -> int | None:
         """The id of an already stored story for this entry, if any (identity, then canonical URL)."""
@@ -105,7 +106,9 @@ class Pipeline:
                 return None
         published = item.published.date() if item.published else None
         analysis = await asyncio.to_thread(analyze, item.text, title=item.title, published=published)
-        async with self.engine.begin() as conn:
+        # The check and the insert must be one step: SQLite's driver starts the transaction at the
+        # first write, so two tasks could both find the story unknown and both store it.
+        async with self._write_lock, self.engine.begin() as conn:
             known = await self.is_known(conn, item)
             if known is not None:  # another task stored it while we were analysing
                 return None
