@@ -111,14 +111,17 @@ async def update_reply(conn: AsyncConnection, term_value_id: int, story_id: int 
     history = (await conn.execute(select(term_values.c.value).where(term_values.c.term_id == row.tid,
                                                                     term_values.c.id < row.id)
                                   .order_by(term_values.c.id.desc()).limit(1))).first()
-    before = f"{term_value(history.value)} → " if history else ""
+    # The change is from the last stored value to this one; a value's own "previous rate" (as the
+    # story stated it) would repeat the history: "27.5% → 15% → 27.5% → 12.5%".
+    before = f"{term_value({**history.value, 'previous_rate_pct': None})} → " if history else ""
+    now = term_value({**row.value, "previous_rate_pct": None}) if history else term_value(row.value)
     base = await story_reply(conn, story_id) if story_id else None
-    change = f"{row.label}: {before}{term_value(row.value)}"
+    change = f"{row.label}: {before}{now}"
     text = f"Update — {change}" + (f"\n{base.text}" if base else "")
     return Reply(
         text=text, kind="update", title=f"Update: {row.label}", url=base.url if base else None,
         summary=f"{change}. {base.summary}" if base and base.summary else change,
-        fields=(ReplyField(row.label, f"{before}{term_value(row.value)}", inline=False),),
+        fields=(ReplyField(row.label, f"{before}{now}", inline=False),),
         sources=base.sources if base else (), footer=base.footer if base else None,
         as_of=base.as_of if base else None,
     )
