@@ -18,6 +18,14 @@ from bot.store.tables import entries, feeds, stories
 from bot.store.upsert import insert_ignore
 
 _IN_CHUNK = 500  # keep IN (...) lists well under SQLite's bound-parameter limit
+# Built once with an expanding parameter: the list is bound at execution, not coerced into a new
+# statement each time (that coercion cost more than the query for a feed's worth of entries).
+_KNOWN_IDENTITIES = select(entries.c.identity).where(
+    entries.c.identity.in_(bindparam("values", expanding=True))
+)
+_KNOWN_URLS = select(stories.c.canonical_url).where(
+    stories.c.canonical_url.in_(bindparam("values", expanding=True))
+)
 
 
 def feed_from_row(row: Any) -> Feed:
@@ -132,7 +140,7 @@ async def known_identities(conn: AsyncConnection, identities: Sequence[str]) -> 
     unique = list(dict.fromkeys(identities))
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
-        rows = await conn.execute(select(entries.c.identity).where(entries.c.identity.in_(chunk)))
+        rows = await conn.execute(_KNOWN_IDENTITIES, {"values": chunk})
         found.update(r.identity for r in rows)
     return found
 
@@ -142,7 +150,7 @@ async def known_canonical_urls(conn: AsyncConnection, urls: Sequence[str]) -> se
     unique = list(dict.fromkeys(u for u in urls if u))
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
-        rows = await conn.execute(select(stories.c.canonical_url).where(stories.c.canonical_url.in_(chunk)))
+        rows = await conn.execute(_KNOWN_URLS, {"values": chunk})
         found.update(r.canonical_url for r in rows)
     return found
 
