@@ -141,3 +141,33 @@ def test_people_with_side_and_role() -> None:
     assert people["Ryosei Akazawa"][0] == "Japan"
     assert people["Howard Lutnick"] == ("United States", "Commerce Secretary")
     assert "Koji Sato" not in people
+
+
+def test_dropped_counter_tariff_keeps_its_old_figure() -> None:
+    text = (
+        "Canada and the US resume trade talks\n"
+        "OTTAWA — Canada said on Sunday it would drop most of its 25% counter-tariffs on American goods, "
+        "as negotiators met in Washington."
+    )
+    assert ("Canada", US, 0.0, 25.0, None) in tariffs(text)
+
+
+def test_collapse_with_a_threatened_increase() -> None:
+    text = (
+        "Trade talks between Canada and the United States collapsed on Friday after the president said he "
+        "would add 10% to the tariff on Canadian goods."
+    )
+    result = analyze(text)
+    assert result.deals[0]["status"] == "collapsed"
+    assert tariffs(text) == {(US, "Canada", None, None, 10.0)}
+
+
+def test_purchases_listed_together() -> None:
+    text = (
+        HEAD.format(partner="Thailand")
+        + "Thailand agreed to buy $2.6 billion worth of Boeing jets and $1 billion of US corn."
+    )
+    found = {
+        (t["of"], t["amount_usd"]) for d in analyze(text).deals for t in d["terms"] if t["type"] == "purchase"
+    }
+    assert found == {("Boeing jets", 2.6e9), ("corn", 1e9)}

@@ -29,7 +29,7 @@ _SKIP_SENTENCE_RE = re.compile(
     re.I,
 )
 _EXCLUDED_CLAUSE_RE = re.compile(
-    r"\b(?:outside (?:the|both|this|that|of the) (?:deal|agreement|arrangements?|pact|truce)|not covered|does not cover|"
+    r"\b(?:outside (?:the|both|this|that|of the) (?:deal|agreement|arrangements?|pact|truce)|not covered by the (?:deal|agreement|pact)|does not cover|"
     r"doesn't cover|do not cover|left outside|not part of the (?:deal|agreement)|unaffected|not affected|"
     r"stay as they are|not touched|remains? unchanged|sits? outside|spared|other suppliers|most other|"
     r"other (?:countries|partners|trading partners))\b",
@@ -80,7 +80,7 @@ _THREAT_RE = re.compile(
     r"\b(?:threat\w*|warn\w*|letters?|had said|would have|could have|"
     r"loom\w*|head(?:s|ed)? off|avert\w*|escap\w*|due to (?:return|rise|take effect|kick in)|was due|"
     r"set to (?:rise|jump|take effect)|planned|suspended|paused|announced for|announced in April|proposed|"
-    r"would face|could face|snap back|revert\w*|would (?:apply|impose|charge))\b",
+    r"would face|could face|snap back|revert\w*|would (?:apply|impose|charge|add|raise|increase|hike))\b",
     re.I,
 )
 _ENDING_RE = re.compile(
@@ -97,8 +97,8 @@ _CURRENT_RE = re.compile(
 _ZERO_RE = re.compile(
     r"\b(?:duty[- ]free|tariff[- ]free|free of (?:duty|duties|tariffs?)|zero(?:[- ](?:tariffs?|duty|duties|rate))?|"
     r"(?:no|without(?: paying)?) (?:tariffs|duties|duty|tariff)|"
-    r"(?:remov|eliminat|scrap|abolish|lift|drop|end)\w* (?:all |its |their |the |own |about |nearly |almost |"
-    r"most |\d+% of |its own )*(?:tariffs?|duties|tariff barriers|tariff lines))",
+    r"(?:remov|eliminat|scrap|abolish|lift|drop|end)\w* (?:all |its |their |the |own |about |nearly |almost |of |"
+    r"most |\d+% of |\d+(?:\.\d+)?% |its own |counter-|retaliatory )*(?:tariffs?|duties|tariff barriers|tariff lines))",
     re.I,
 )
 _BOTH_WAYS_RE = re.compile(
@@ -177,7 +177,7 @@ _SUBJECT_STEMS = ("transship", "agricultur", "pharmaceu")
 _MONEY_SKIP_BEFORE_RE = re.compile(
     r"\b(?:surplus|deficit|two-way trade|trade (?:of|worth)|exports? (?:of|worth)|imports? (?:of|worth) (?:about )?|"
     r"revenue|receipts|collections|budget|GDP|profit|loss|income|earnings|sales|valued at|market value|"
-    r"cost (?:it|them|us|the company)|fee|per|hit|bill|worth of|a fine|fined|subsidies|aid|loans?)\b[^$]{0,25}$",
+    r"cost (?:it|them|us|the company)|fee|per|hit|bill|a fine|fined|subsidies|aid|loans?)\b[^$]{0,25}$",
     re.I,
 )
 _HYPOTHETICAL_RE = re.compile(
@@ -440,14 +440,23 @@ def _zero_mentions(clause: str) -> list[Mention]:
 def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
     """Rates in a clause with their roles; "duty-free" and "cut to zero" count as 0%."""
     zeros = _zero_mentions(clause)
-    percents = [
-        p
-        for p in find_percents(clause)
-        if p.value <= 1000 and all(p.end <= z.start or p.start >= z.end for z in zeros)
-    ]
+    percents: list[Mention] = []
+    removed: set[int] = set()  # "drop its 25% counter-tariffs": the figure that goes to zero
+    for p in find_percents(clause):
+        if p.value > 1000:
+            continue
+        if all(p.end <= z.start or p.start >= z.end for z in zeros):
+            percents.append(p)
+        elif not re.match(r"\s*of\b", clause[p.end :]):
+            percents.append(p)
+            removed.add(p.start)
     percents.extend(zeros)
     percents.sort(key=lambda p: p.start)
     roles = _rate_roles(clause, percents)
+    roles = [
+        "previous" if p.start in removed and "%" in p.text and r else r
+        for p, r in zip(percents, roles, strict=True)
+    ]
     return [(p, r) for p, r in zip(percents, roles, strict=True) if r]
 
 
