@@ -144,7 +144,10 @@ def classify_exception(exc: BaseException, url: str) -> FeedError:
     if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
         return FetchTimeout("timed out", url=url)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return ConnectFailure(f"cannot connect to {host}: {exc.os_error.strerror or exc.os_error}", url=url)
+        cause = getattr(exc, "os_error", None) or getattr(exc, "certificate_error", None) or exc
+        return ConnectFailure(
+            f"cannot connect to {host}: {getattr(cause, 'strerror', None) or cause}", url=url
+        )
     if isinstance(exc, aiohttp.InvalidURL):
         return UnsupportedURL(f"not a valid URL: {url[:200]!r}", url=url)
     if isinstance(exc, aiohttp.ClientPayloadError):

@@ -163,13 +163,13 @@ class Poller:
         try:
             await self.warm_up()
             while not stop.is_set():
+                self._wakeup.clear()  # before looking: a feed finishing meanwhile wakes the next look
                 try:
                     await self._start_due()
                     delay = await self._sleep_time()
                 except Exception:  # e.g. the database is locked: keep the loop, try again soon
                     log.exception("poll loop: could not read the feed schedule; retrying")
                     delay = 5.0
-                self._wakeup.clear()
                 waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
                 await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
@@ -196,7 +196,8 @@ class Poller:
         if len(self._in_flight) >= self.polling.max_concurrency * 4:
             return MAX_SLEEP_S  # woken when a task finishes
         async with self.engine.connect() as conn:
-            earliest = await feeds_repo.earliest_next_check(conn)
+            # Feeds in flight still look due in the table; their next check is set when they finish.
+            earliest = await feeds_repo.earliest_next_check(conn, exclude=self._in_flight.keys())
         if earliest is None:
             return MAX_SLEEP_S
         return min(max((earliest - self.clock()).total_seconds(), 0.05), MAX_SLEEP_S)

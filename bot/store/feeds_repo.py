@@ -125,10 +125,12 @@ async def enabled_feeds(conn: AsyncConnection) -> list[Feed]:
     return [feed_from_row(r) for r in rows]
 
 
-async def earliest_next_check(conn: AsyncConnection) -> datetime | None:
-    return (
-        await conn.execute(select(func.min(feeds.c.next_check_at)).where(feeds.c.disabled_reason.is_(None)))
-    ).scalar_one_or_none()
+async def earliest_next_check(conn: AsyncConnection, *, exclude: Iterable[int] = ()) -> datetime | None:
+    query = select(func.min(feeds.c.next_check_at)).where(feeds.c.disabled_reason.is_(None))
+    skip = list(exclude)
+    if skip:
+        query = query.where(feeds.c.id.not_in(skip))
+    return (await conn.execute(query)).scalar_one_or_none()
 
 
 async def update_feed(conn: AsyncConnection, feed_id: int, **values: Any) -> None:
