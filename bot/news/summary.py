@@ -27,7 +27,10 @@ _TRAILING_RE = re.compile(
     r"most of them|some of them|in his words|in her words)\b[^.]*$",
     re.I,
 )
-_LEADING_RE = re.compile(r"^(?:According to [^,]{3,60},\s+|(?:In|At|On|After|During|Under) [^,]{3,50},\s+)")
+_LEADING_RE = re.compile(
+    r"^(?:According to [^,]{3,60},\s+|(?:In|At|On|After|During|Under) [^,]{3,50},\s+)"
+    r"(?:(?:[A-Z][\w.'-]*\s+){0,3}[A-Z][\w.'-]*\s+(?:said|says|added|told reporters),\s+)?"
+)
 # "It builds on the rate announced in July: Washington will..." — the lead-in before a colon.
 _LEAD_IN_RE = re.compile(r"^[A-Z][^:]{10,90}:\s+(?=[A-Z])")
 _DURATION_RE = re.compile(r"\b\d+[- ]days?\b|\b\d+[- ]months?\b")
@@ -284,7 +287,7 @@ def _units(title: str, sentences: list[Sentence], facts: dict[str, set]) -> list
         partners_named = any(m.party != "United States" for m in party_mentions(s.text))
         if heading_party and has_facts and not partners_named and not s.heading:
             # A bullet under "Indonesia (announced July 15)" is about Indonesia: say so.
-            whole = f"{heading_party}: {whole}"
+            whole = f"{heading_party} — {whole}"
         if word_count(whole) >= 5:
             units.append((s.index, whole))
         clauses = split_clauses(s.text)

@@ -79,7 +79,7 @@ def _split_line(line: str) -> list[str]:
     for m in _BOUNDARY_RE.finditer(line):
         before = line[start : m.start()].rstrip("\"'”’)")
         last_word = before.rsplit(None, 1)[-1].lower().rstrip(".!?") if before.split() else ""
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]|(?:[a-z]\.){1,}[a-z]", last_word):
             continue
         # "U.S." ends with a period and a capital follows constantly: only a real stop splits it,
         # which we accept when the next word is not a name continuation; keep it simple and merge.
