@@ -427,6 +427,15 @@ def _soft_subject(q: Question, window: str) -> float:
     return min(1.0, 0.5 * hits)
 
 
+def _stem_in(word: str, text: str) -> bool:
+    stem = word
+    if re.search(r"(?:ch|sh|x|ss)es$", word):
+        stem = word[:-2]  # watches -> watch
+    elif word.endswith("s") and len(word) > 4:
+        stem = word[:-1]
+    return re.search(rf"\b{re.escape(stem)}", text) is not None
+
+
 def _number_bonus(q: Question, sent: Sentence) -> float:
     if not q.numbers:
         return 0.0
@@ -446,6 +455,8 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             continue
         full = sent.context + " " + sent.low
         if not _RATE_WORDS.search(full):
+            continue
+        if q.goods_words and not all(_stem_in(w, full) for w in q.goods_words):
             continue
         party_score = _party_ok(index, q, sent, party)
         if party_score is None:

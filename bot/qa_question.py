@@ -199,6 +199,7 @@ class Question:
     region: str | None = None
     numbers: list[float] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    goods_words: list[str] = field(default_factory=list)  # goods the lexicon does not know ("pork", "copper")
     as_of: date | None = None
     latest: bool = False
     side: bool = True  # people questions: one side's official ("Japan's negotiator"), not anyone on the deal
@@ -224,6 +225,7 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
     q.subjects |= {SUBJECT_OF[w] for w in ("de minimis", "low-value") if w in low}
     q.keywords = [w for w in _tokens(low) if w not in STOPWORDS and len(w) > 1]
     q.numbers = [m.value for m in percents(text)] + [m.value for m in counts(text)]
+    q.goods_words = _unknown_goods(low, q.subjects)
     m = re.search(r"\b(?:apart from|besides|other than|except)\s+([a-z .']+?)(?:,|\s+which|\s+what|$)", low)
     if m:
         q.excluded = qa_parties.parties_in_question(m.group(1), known_words)
@@ -357,6 +359,71 @@ def _asks_for_side(low: str, party: str) -> bool:
         rf"statement|talks|accord)\b",
         low,
     )
+
+
+_NOT_GOODS_WORDS = frozenset(
+    [
+        "goods",
+        "imports",
+        "exports",
+        "products",
+        "items",
+        "things",
+        "deal",
+        "deals",
+        "agreement",
+        "trade",
+        "tariff",
+        "tariffs",
+        "rate",
+        "rates",
+        "duty",
+        "duties",
+        "average",
+        "top",
+        "most",
+        "all",
+        "everything",
+        "border",
+        "arrival",
+        "entry",
+        "time",
+        "now",
+        "today",
+        "average",
+        "whole",
+        "rest",
+        "each",
+    ]
+)
+
+
+def _unknown_goods(low: str, subjects: set[str]) -> list[str]:
+    """'the tariff on US pork', 'duties for copper imports': a goods word the lexicon lacks. Such a word
+    must appear in the answer's sentence, or a general rate would be passed off as the rate for it."""
+    out = []
+    for m in re.finditer(
+        r"\b(?:on|for) (?:the |all |its |their )?([a-z][a-z.-]{1,})(?:\s+([a-z][a-z-]{3,}))?", low
+    ):
+        first, second = m.group(1), m.group(2)
+        # "on US pork", "on Swiss watches", "on American-made cars": the goods follow a name
+        word = (
+            second
+            if (
+                qa_parties.canonical(first.strip("."))
+                or first.endswith("-made")
+                or first in ("us", "u.s.", "american", "imported", "foreign")
+            )
+            else first
+        )
+        if not word or len(word) < 4:
+            continue
+        if word in _NOT_GOODS_WORDS or word in STOPWORDS or word in SUBJECT_OF or qa_parties.canonical(word):
+            continue
+        if subjects and any(word.startswith(w) for s in subjects for w in SUBJECTS[s]):
+            continue
+        out.append(word)
+    return out
 
 
 def q_kind_is_rate(low: str) -> bool:

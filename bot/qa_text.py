@@ -117,9 +117,60 @@ _ZERO = re.compile(
 )
 
 
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORD_NUMBERS = (
+    {w: i for i, w in enumerate(_UNITS)}
+    | _TENS
+    | {f"{t}-{u}": v + i for t, v in _TENS.items() for i, u in enumerate(_UNITS) if 0 < i < 10}
+    | {"a hundred": 100, "one hundred": 100}
+)
+_WORD_PCT = re.compile(
+    r"\b("
+    + "|".join(sorted(map(re.escape, _WORD_NUMBERS), key=len, reverse=True))
+    + r")\s+(?:percent|per cent)\b",
+    re.I,
+)
+
+
 def percents(s: str) -> list[Mention]:
-    """Percentages, and zero rates said in words ("tariff-free", "zero-tariff") as 0."""
+    """Percentages ("15%", "15 per cent", "fifteen percent"), and zero rates said in words
+    ("tariff-free", "zero-tariff") as 0."""
     found = [Mention(_f(m.group(1)), m.start(), m.end(), m.group(0)) for m in _PCT.finditer(s)]
+    found += [
+        Mention(float(_WORD_NUMBERS[m.group(1).lower()]), m.start(), m.end(), m.group(0))
+        for m in _WORD_PCT.finditer(s)
+    ]
     found += [Mention(0.0, m.start(), m.end(), m.group(0)) for m in _ZERO.finditer(s)]
     return sorted(found, key=lambda m: m.start)
 
