@@ -5,6 +5,7 @@ Pure and picklable, so the poller can run it inline or in a worker process (pars
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from bot.feeds.identity import canonical_url, entry_identity
@@ -35,5 +36,7 @@ def prepare_feed(
             guid=entry.guid, link=entry.link, title=entry.title, content=entry.content_html, feed_url=feed_url
         )
         if identity not in seen:
+            if with_text:  # the HTML is not needed once it is text and keyed: less to send back
+                entry = dataclasses.replace(entry, content_html="")
             seen[identity] = Candidate(entry, identity, canonical_url(entry.link))
     return PreparedFeed(parsed, list(seen.values()))
