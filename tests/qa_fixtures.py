@@ -157,6 +157,8 @@ QUESTIONS: list[tuple[str, list[str], str | None]] = [
     ("What do Mexican steel shipments above the quota pay?", ["50%"], "mexico-steel"),
     ("When does the Mexico steel quota start?", ["July 1"], "mexico-steel"),
     ("How much is Canada investing in the US?", [], None),
+    ("what's the tariff on swiss watches?", ["0%"], "swiss-deal"),
+    ("what's the tariff on korean copper?", [], None),
     ("What tariff rate did Japan get?", [], None),
     ("How much is Thailand investing in the US?", [], None),
     ("What tariff does Korea charge on US-made cars?", [], None),
