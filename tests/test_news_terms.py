@@ -171,3 +171,29 @@ def test_purchases_listed_together() -> None:
         (t["of"], t["amount_usd"]) for d in analyze(text).deals for t in d["terms"] if t["type"] == "purchase"
     }
     assert found == {("Boeing jets", 2.6e9), ("corn", 1e9)}
+
+
+def test_deal_between_two_partners_without_the_us() -> None:
+    text = (
+        "LONDON (wire) — Britain and India signed a free trade agreement on Thursday, July 24, that will cut "
+        "India's tariffs on British whisky to 75% from 150% and on cars to 10% from 110% under a quota.\n"
+        "Britain will remove tariffs on 99% of Indian exports, Business Secretary Jonathan Reynolds said.\n"
+        "The FTSE 100 rose 0.3%."
+    )
+    result = analyze(text)
+    assert [d["parties"] for d in result.deals] == [["India", "United Kingdom"]]
+    assert tariffs(text) == {
+        ("India", "United Kingdom", 75.0, 150.0, None),
+        ("India", "United Kingdom", 10.0, 110.0, None),
+        ("United Kingdom", "India", 0.0, None, None),
+    }
+
+
+def test_south_american_is_not_american() -> None:
+    text = (
+        "The European Union and Mercosur concluded a trade agreement on Friday. The deal removes duties on "
+        "91% of EU exports to the South American bloc, including cars, which now face a 35% tariff."
+    )
+    result = analyze(text)
+    assert result.deals[0]["parties"] == ["European Union", "Mercosur"]
+    assert tariffs(text) == {("Mercosur", "European Union", 0.0, 35.0, None)}

@@ -17,6 +17,7 @@ from bot.news.people import Person
 from bot.news.terms import US, Extraction, TariffItem
 from bot.news.text import Sentence
 
+_US_LEADER_RE = re.compile(r"\bTrump\b")
 _LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|to|visited|via|around|across|outside|inside)\s+$", re.I)
 
 
@@ -33,6 +34,8 @@ def main_parties(title: str, sentences: list[Sentence]) -> list[str]:
     count(title, 3)
     for s in sentences:
         count(s.text, 2 if s.index < 2 else 1)
+        # The US president stands for the US side in trade copy ("Trump said the deal...").
+        weights[US] += 0.5 * len(_US_LEADER_RE.findall(s.text))
     if not weights:
         return []
     partners = [(w, p) for p, w in weights.items() if p != US]
@@ -186,8 +189,11 @@ def _date_rank(d: DateMention) -> int:
 
 def _merge_tariffs(items: list[TariffItem], status: str) -> list[dict]:
     groups: dict[tuple, list[TariffItem]] = {}
+    pair_rates: dict[tuple, set[float]] = {}
     for item in items:
         groups.setdefault((item.imposer, item.origin, item.subject), []).append(item)
+        if item.rate is not None:
+            pair_rates.setdefault((item.imposer, item.origin), set()).add(item.rate)
     terms: list[dict] = []
     for (imposer, origin, subject), group in groups.items():
         news = list(dict.fromkeys(i.rate for i in group if i.rate is not None))
@@ -205,8 +211,23 @@ def _merge_tariffs(items: list[TariffItem], status: str) -> list[dict]:
         if not news:
             news = [None]
         for n, rate in enumerate(news):
-            prev = next((v for v in previous + current if v != rate), None) if n == 0 else None
-            threat = next((v for v in threatened if v != rate), None) if n == 0 else None
+            # Each new figure keeps the old figures stated with it; the first also takes loose ones.
+            own = [i for i in group if i.rate == rate]
+            # "have been paying the 20% rate" restates a rate the deal sets elsewhere: not an old one.
+            restated = pair_rates.get((imposer, origin), set())
+            own_prev = [i.previous for i in own if i.previous is not None and i.previous != rate]
+            own_prev += [i.current for i in own if i.current is not None and i.current not in restated]
+            own_threat = [i.threatened for i in own if i.threatened is not None and i.threatened != rate]
+            prev = (
+                own_prev[0]
+                if own_prev
+                else (next((v for v in previous + current if v != rate), None) if n == 0 else None)
+            )
+            threat = (
+                own_threat[0]
+                if own_threat
+                else (next((v for v in threatened if v != rate), None) if n == 0 else None)
+            )
             if quota_only and prev is None and threat is None and rate is not None:
                 continue  # the quota term already carries this rate
             if rate is None and prev is None and threat is None:
@@ -240,19 +261,22 @@ def assemble(
 ) -> list[dict]:
     """Deals in the contract shape, one per partner of the United States (or one pair without it)."""
     allowed = set(main)
-    partners = [p for p in main if p != US]
+    anchor = US if US in allowed else (main[0] if main else US)  # the side every deal here shares
+    partners = [p for p in main if p != anchor]
     by_partner: dict[str, list[dict]] = {}
     for item in extraction.tariffs:
         if not item.imposer or not item.origin or item.imposer == item.origin:
             continue
         if item.imposer not in allowed or item.origin not in allowed:
             continue
-        partner = item.origin if item.imposer == US else item.imposer
+        partner = item.origin if item.imposer == anchor else item.imposer
         by_partner.setdefault(partner, []).append(item)  # type: ignore[arg-type]
     deals_terms: dict[str, list[dict]] = {p: _merge_tariffs(items, status) for p, items in by_partner.items()}  # type: ignore[arg-type]
     seen: set[tuple] = set()
     for other in sorted(extraction.others, key=lambda o: o.index):
         partner = other.party or (partners[0] if partners else None)
+        if partner == anchor:
+            partner = partners[0] if partners else None
         if partner is None or partner not in allowed:
             continue
         term = other.term
@@ -271,7 +295,7 @@ def assemble(
         deals_terms[partners[0]] = []
     deals = []
     for partner, terms in deals_terms.items():
-        parties = sorted({partner, US} if US in allowed or not partners else {partner})
+        parties = sorted({partner, anchor})
         if len(parties) < 2 and len(main) >= 2:
             parties = sorted(set(main[:2]))
         deal_people = [

@@ -192,7 +192,9 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
         {w for c, (n, d, cap) in _COUNTRIES.items() for w in (c, *n, *d, *cap)}, key=len, reverse=True
     )
     # Case-sensitive on purpose: "US" the country, not "us" the pronoun; "Turkey", not "turkey".
-    pattern = re.compile(r"(?<![\w.$])" + _trie_pattern(words) + r"(?!\w)(?:'s|’s)?")
+    # "South American bloc", "Latin American markets" are not the United States.
+    regions = r"(?<!South )(?<!Latin )(?<!North )(?<!Central )"
+    pattern = re.compile(r"(?<![\w.$])" + regions + _trie_pattern(words) + r"(?!\w)(?:'s|’s)?")
     return alias, kinds, pattern
 
 

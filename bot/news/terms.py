@@ -118,6 +118,12 @@ _IMPOSER_AFTER_RE = re.compile(
     r"customs|border|reciprocal)\b",
     re.I,
 )
+# A demonym before a common noun names where goods come from, unless the noun is people or a tariff.
+_DEMONYM_GOODS_RE = re.compile(
+    r"^\s+(?!(?:tariffs?|levy|levies|dut(?:y|ies)|rates?|government|officials?|minister|ministry|president|"
+    r"prime|side|negotiators?|leaders?|authorities|people|counterparts?|delegation|economy|market|"
+    r"companies|firms|customs|central|trade|commerce)\b)[a-z][a-z-]+\b"
+)
 _ORIGIN_BEFORE_RE = re.compile(r"\b(?:from|on|for|against|of|through|via)\s+(?:the\s+)?$", re.I)
 # "Tokyo had been warned of 25%", "Brussels of 30%": the party named is the one whose goods are hit.
 _PASSIVE_TARGET_RE = re.compile(
@@ -294,8 +300,11 @@ def _subject_of(clause: str, pos: int) -> tuple[str, bool]:
 
 
 def _counterpart(party: str, ctx: Context, main: list[str]) -> str | None:
+    """The other side of a two-party deal: usually the US and its partner, else the other main party."""
     if party != US:
-        return US
+        if US in main or not main:
+            return US
+        return next((p for p in main if p != party), None)
     if ctx.partner:
         return ctx.partner
     return next((p for p in main if p != US), None)
@@ -313,6 +322,8 @@ def _party_roles(clause: str, mentions: list[PartyMention]) -> list[tuple[str, s
             continue  # a place, not an actor
         if _GOODS_AFTER_RE.match(after) and not re.match(r"^(?:'s|’s)?\s*(?:tariffs?|levy|dut)", after, re.I):
             out.append((pm.party, "origin", pm.start))
+        elif pm.kind == "demonym" and _DEMONYM_GOODS_RE.match(after):
+            out.append((pm.party, "origin", pm.start))  # "British whisky", "Swiss watches"
         elif (
             _IMPOSER_AFTER_RE.match(after)
             or _DESTINATION_BEFORE_RE.search(before)
