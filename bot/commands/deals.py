@@ -44,8 +44,11 @@ def _parties(text: str, k: Knowledge | None = None) -> list[str]:
 )
 async def ask(env: Env, cmd: Command) -> Reply:
     k = await knowledge(env)
-    answer = await asyncio.to_thread(k.answer, cmd.text)
-    return cards.answer_reply(answer, k.dont_know(cmd.text) if answer.text is None else "")
+    # answered off the event loop, but never while a refresh is changing the index underneath
+    async with env.cache[_LOCK]:
+        answer = await asyncio.to_thread(k.answer, cmd.text)
+        dont_know = k.dont_know(cmd.text) if answer.text is None else ""
+    return cards.answer_reply(answer, dont_know)
 
 
 # ---------------------------------------------------------------- deal card
