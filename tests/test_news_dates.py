@@ -82,3 +82,11 @@ def test_negotiating_story_has_no_deal_date() -> None:
     result = analyze(text)
     assert result.deals[0]["status"] == "negotiating"
     assert result.deals[0]["date"] is None
+
+
+def test_dateline_and_weekday_pick_the_year() -> None:
+    # No year and no weekday beside a date: a wire story's "on Monday" is the day before its dateline,
+    # which holds for Aug 12 only in 2025 among recent years.
+    text = "WASHINGTON, Aug 12 (wire) — The president extended the truce with a signed order late on Monday."
+    reference, year = document_date(text, None, today=date(2026, 11, 28))
+    assert (reference, year) == (date(2025, 8, 12), 2025)

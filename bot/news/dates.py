@@ -138,8 +138,12 @@ def _valid(year: int, month: int, day: int) -> date | None:
 
 
 def infer_year(text: str, today: date | None = None) -> int:
-    """The year an undated article was written in, from its own words."""
+    """The year an undated article was written in, from its own words; the current year without any."""
     today = today or date.today()
+    return _year_evidence(text, today) or today.year
+
+
+def _year_evidence(text: str, today: date) -> int | None:
     mentions = find_dates(text)
     votes: Counter[int] = Counter()
     for d in mentions:
@@ -157,14 +161,35 @@ def infer_year(text: str, today: date | None = None) -> int:
     stats = [int(y) for y in _STAT_YEAR_RE.findall(text) if int(y) <= today.year]
     if stats:
         return min(max(stats) + 1, today.year)
-    return today.year
+    return None
+
+
+def _year_from_weekdays(text: str, month: int, day: int, today: date) -> int | None:
+    """A dated wire story that says "on Tuesday" nearly always means the day before its dateline:
+    the year in which that holds for the lead's weekdays is the likeliest one."""
+    lead = " ".join(text.strip().splitlines()[:3])[:600]
+    weekdays = [d.weekday for d in find_dates(lead) if d.relative == "weekday" and d.weekday is not None]
+    if not weekdays:
+        return None
+    weekdays = weekdays[:1]  # the lead's first weekday is the story's own event
+    best: tuple[int, int] | None = None
+    for year in range(today.year, today.year - 4, -1):
+        when = _valid(year, month, day)
+        if when is None or when > today:
+            continue
+        misfit = sum(abs((when.weekday() - wd) % 7 - 1) for wd in weekdays)
+        if best is None or misfit < best[0]:
+            best = (misfit, year)
+    return best[1] if best and best[0] == 0 else None
 
 
 def document_date(text: str, published: date | None, today: date | None = None) -> tuple[date | None, int]:
     """(the article's own date if it states one, the year to resolve bare dates with)."""
     if published:
         return published, published.year
-    year = infer_year(text, today)
+    today = today or date.today()
+    evidence = _year_evidence(text, today)
+    year = evidence or today.year
     # A dateline ("WASHINGTON, July 2 (wire) —") or a dated title line ("Trade deal day — Thursday 8 May").
     for number, line in enumerate(text.strip().splitlines()[:3]):
         dateline = _DATELINE_RE.match(line)
@@ -173,6 +198,8 @@ def document_date(text: str, published: date | None, today: date | None = None) 
             continue
         for d in find_dates(line[: dateline.end() + 40] if dateline else line):
             if d.month and d.day and (dateline or d.weekday is not None):
+                if evidence is None and d.year is None:
+                    year = _year_from_weekdays(text, d.month, d.day, today) or year
                 return _valid(d.year or year, d.month, d.day), year
     return None, year
 

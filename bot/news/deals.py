@@ -111,7 +111,7 @@ def deal_status(title: str, sentences: list[Sentence]) -> str:
 _EVENT_RE = re.compile(
     r"\b(?:announc\w*|agreed|agree|reached|struck|strike|signed|signs|signing|unveil\w*|issued|published|"
     r"released|took effect|takes? effect|take effect|comes? into force|came into force|in force|effective|"
-    r"backdated|retroactive|concluded|settled|sealed|clinched|disclosed|said .{0,30}(?:deal|agreement)|"
+    r"backdated|retroactive|concluded|settled|sealed|clinched|disclosed|said\b.{0,120}\b(?:deal|agreement|pact)|"
     r"accepted|extends?|extended|executive order|can enter|starts?|begins?|from today)\b",
     re.I,
 )
