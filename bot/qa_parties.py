@@ -53,6 +53,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "english",
         "london",
         "downing street",
+        "brit",
+        "brits",
     ),
     "Japan": ("japan", "japanese", "tokyo"),
     "China": ("china", "chinese", "beijing", "prc", "people's republic of china", "mainland china"),
@@ -246,7 +248,9 @@ def parties_in_question(question: str, known_words: frozenset[str] = frozenset()
         word = m.group(0).lower().strip(".'")
         if len(word) < 4 or word in ALIASES or word in known_words or word in _COMMON_WORDS:
             continue
-        match = difflib.get_close_matches(word, _FUZZY_KEYS, n=1, cutoff=0.8)
+        # a typo keeps its first letter ("japn", "vietnm", "indonisia"); "while" is not "chile"
+        keys = [k for k in _FUZZY_KEYS if k[0] == word[0]]
+        match = difflib.get_close_matches(word, keys, n=1, cutoff=0.85)
         if match:
             found.setdefault(ALIASES[match[0]], m.start())
     return sorted(found, key=found.__getitem__)
