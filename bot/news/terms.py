@@ -562,7 +562,7 @@ class TermExtractor:
             if (
                 same_sentence
                 and _PRONOUN_START_RE.match(clause)
-                and not any(abs(pos - mention.start) < 20 for _, _, pos in roles)
+                and not any(pos < mention.start for _, _, pos in roles)
             ):
                 imposer, origin, subject, explicit, explicit_subject = (
                     last.imposer,
