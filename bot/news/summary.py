@@ -76,7 +76,7 @@ def _fact_keys(text: str, facts: dict[str, set]) -> set[str]:
 _TAIL_CUT_RE = re.compile(
     r"(?<![\d])(?:,\s+|\s+[—–]\s+|;\s+|\s+--\s+)"
     r"|\s+(?=(?:while|after|because|since|although|though|before|once|when|if|ending|adding|saying|citing|"
-    r"in a (?:move|sign|bid))\b)"
+    r"in a (?:move|sign|bid)|and (?:may|might|could|would|will|should|can)|but)\b)"
 )
 
 
@@ -84,9 +84,13 @@ def _cut_tail(text: str, facts: dict[str, set], parties: set[str]) -> str:
     """Drop trailing clauses that add no fact and no party: "..., ending weeks of uncertainty"."""
     people = {f"w{w}" for w in facts.get("people", ())}
     ends = [end for key, end in _fact_spans(text, facts) if key not in people]
-    ends += [m.end for m in party_mentions(text) if m.kind != "demonym"]
-    if not ends:
+    mentions = party_mentions(text)
+    named = [m.end for m in mentions if m.kind != "demonym"]
+    if not ends and not named:
         return text
+    # Keep the clause that names the parties when no party comes before the last figure.
+    if not ends or not any(m.end <= max(ends) for m in mentions):
+        ends += named
     last = max(ends)
     for m in _TAIL_CUT_RE.finditer(text, last):
         if _LIST_GOES_ON_RE.match(text, m.end()):
@@ -120,7 +124,9 @@ def _collect_facts(title: str, deals: list[dict]) -> dict[str, set]:
                     percents.add(float(t[k]))
                     key = f"p{float(t[k]):g}"
                     weight[key] = max(weight.get(key, 0.0), 3.0 if headline else 2.5)
-            percents |= {p.value for p in find_percents(str(t.get("subject") or ""))}
+            for p in find_percents(str(t.get("subject") or "")):  # "about 99% of tariff lines"
+                percents.add(p.value)
+                weight.setdefault(f"p{p.value:g}", 2.0)
             if t.get("amount_usd"):
                 money.add(float(t["amount_usd"]))
                 weight[f"m{float(t['amount_usd']):g}"] = 3.0
