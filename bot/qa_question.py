@@ -181,6 +181,7 @@ _KIND_CUES: list[tuple[str, str]] = [
         r"\btarr?iff?s?\b|\btarif\b|\brate\b|\bduty\b|\bduties\b|\blevy\b|\bpay\b|\bcharge|\btaxed\b|\bhit\b",
         "rate",
     ),
+    (r"\bquota\b|\bceiling\b|\ballowance\b", "quota"),
 ]
 
 
