@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+from bot.news.dates import find_dates
 from bot.news.numbers import find_money, find_percents, parse_count
 from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
@@ -35,6 +36,9 @@ _LEADING_RE = re.compile(
 _LEAD_IN_RE = re.compile(r"^[A-Z][^:]{10,90}:\s+(?=[A-Z])")
 _DURATION_RE = re.compile(r"\b\d+[- ]days?\b|\b\d+[- ]months?\b")
 _DURATION_CONTEXT_RE = re.compile(r"\b(?:truce|pause|paus\w+|suspen\w+|extend\w*|extension|reprieve)\b", re.I)
+_DEADLINE_RE = re.compile(
+    r"\b(?:cut-?off|deadline|expir\w+|lapses?|runs? until|extended (?:to|until))\b", re.I
+)
 _DASH_ASIDE_RE = re.compile(r"\s+[—–]\s+[^—–]{3,120}?\s+[—–]\s+|\s+--\s+[^-]{3,120}?\s+--\s+")
 _DASH_TAIL_RE = re.compile(r"\s+(?:[—–]|--)\s+[^—–]*$")
 _COUNT_RE = re.compile(
@@ -385,6 +389,12 @@ def summarise(
             for m in _DURATION_RE.finditer(s.text):
                 facts["words"].add(m.group(0))
                 facts["weight"][f"w{m.group(0)}"] = 2.0
+        if _DEADLINE_RE.search(s.text):  # "The new cut-off is ... November 10": when a truce ends
+            for d in find_dates(s.text):
+                if d.month and d.day and d.relative is None:
+                    words = d.text.split(",")[-1].strip() if d.weekday is not None else d.text
+                    facts["words"].add(words)
+                    facts["weight"][f"w{words}"] = 2.0
     parties = {p for d in deals for p in d.get("parties", [])}
     units = _units(title, sentences, facts)
     if not units:
