@@ -175,8 +175,9 @@ def _kind_of(m: Mention, sent) -> str:  # type: ignore[no-untyped-def]
 
 
 def _story_when(k: Knowledge, cand: Candidate) -> str:
+    """'(as of July 28, 2025)': only from a publication date, never from a date guessed from the text."""
     story = k.index.stories[cand.sentence(k.index).story]
-    return f" ({date_words(story.day, story.year_known)})" if story.day else ""
+    return f" (as of {date_words(story.day, True)})" if story.day and story.year_known else ""
 
 
 def _with_quote(k: Knowledge, line: str, cand: Candidate) -> str:
@@ -292,13 +293,24 @@ def _answer_amount(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRe
     best = cands[0]
     sent = best.sentence(k.index)
     value = _value_text(best.mention, _kind_of(best.mention, sent))  # type: ignore[arg-type]
-    line = f"{value} ({_party_label(party)} {'investment' if kind == 'investment' else kind})"
+    what = _of_phrase(sent.text, best.mention) if isinstance(best.mention, Mention) else ""
+    line = f"{value}{what} ({_party_label(party)} {'investment' if kind == 'investment' else kind})"
     if q.wants == "deadline":
         when = qa_find.deadline_in(sent.text)
         if not when:
             return None, []
         line = f"{value} {when} ({_party_label(party)} investment)"
     return _with_quote(k, line + _story_when(k, best), best), _sources(k, cands, _floor("money", party))
+
+
+def _of_phrase(text: str, m: Mention) -> str:
+    """' of Boeing aircraft' after '$10 billion': what the amount buys, as the sentence says it."""
+    found = re.match(
+        r"\s+(?:worth\s+|in\s+)?(of|in)\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=[,.;]|\s+(?:and|by|over|"
+        r"from|to|for|at|with|which|that|in|on)\b|$)",
+        text[m.end :],
+    )
+    return f" {found.group(1)} {found.group(2)}" if found else ""
 
 
 def _answer_date(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
@@ -346,7 +358,16 @@ def _answer_parties(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
         many = [(s, p, j) for s, p, j in ranked if s >= floor][:6]
         cands = [Candidate(s, j, Mention(0, 0, 0, ""), p) for s, p, j in many]
         return ", ".join(p for _, p, _ in many), [_source(k, c) for c in cands]
-    return _with_quote(k, f"{party}", cand), [_source(k, cand)]
+    figures = _figures_named(k, q, cand)
+    return _with_quote(k, f"{party}{figures}", cand), [_source(k, cand)]
+
+
+def _figures_named(k: Knowledge, q: Question, cand: Candidate) -> str:
+    """The question's own figures as the sentence states them: 'Philippines (19%)'."""
+    sent = cand.sentence(k.index)
+    said = [pct_words(m.value) for m in sent.pcts if m.value in q.numbers]
+    said += [m.text for m in sent.counts if m.value in q.numbers]
+    return f" ({', '.join(dict.fromkeys(said))})" if said else ""
 
 
 def _answer_compare(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
