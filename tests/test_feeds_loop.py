@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from fakes.news_site import FeedSpec, NewsSite, feed_test_settings, sample_articles
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.config import PollingSettings
 from bot.feeds import manage
@@ -88,3 +88,37 @@ async def test_parse_workers_give_the_same_results_and_errors(site, engine):
     assert outcomes[good.id].stored == 3
     assert outcomes[bad.id].error.startswith("parse error (NotAFeed): got an HTML page")
     assert await count_stories(engine) == 3
+
+
+async def test_feed_whose_state_cannot_be_written_is_not_hammered(site, engine):
+    settings = feed_test_settings()
+    ok_path = site.add_feed(FeedSpec("fine", "Fine", sample_articles("hemp", 1)))
+    bad_path = site.add_feed(FeedSpec("stuck", "Stuck", sample_articles("flax", 1)))
+    ok, _ = await manage.add_feed(engine, site.url(ok_path), settings=settings.polling)
+    bad, _ = await manage.add_feed(engine, site.url(bad_path), settings=settings.polling)
+    async with engine.begin() as conn:  # the database refuses every update of one feed's record
+        await conn.execute(
+            text(
+                f"CREATE TRIGGER stuck_feed BEFORE UPDATE ON feeds WHEN OLD.id = {bad.id} "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+        )
+    both = asyncio.Event()
+    stored = []
+    poller = Poller(
+        engine,
+        settings,
+        Pipeline(engine),
+        on_stored=lambda: (stored.append(1), len(stored) == 2 and both.set()),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(poller.run_forever(stop))
+    await asyncio.wait_for(both.wait(), 10)
+    await asyncio.sleep(1.0)  # without a cool-down the stuck feed would be fetched on every tick
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert site.requests[bad_path] == 1
+    async with engine.connect() as conn:
+        healthy, stuck = await feeds_repo.get_feed(conn, ok.id), await feeds_repo.get_feed(conn, bad.id)
+    assert healthy.next_check_at is not None and healthy.etag  # its neighbour's failure did not undo it
+    assert stuck.next_check_at is None

@@ -48,10 +48,15 @@ class _Batcher(Generic[Request, Result]):
                         future.set_exception(exc)
             else:
                 for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
+                    if future.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        future.set_exception(result)
+                    else:
                         future.set_result(result)
 
-    async def process(self, requests: list[Request]) -> Sequence[Result]:
+    async def process(self, requests: list[Request]) -> Sequence[Result | BaseException]:
+        """One result per request, in order; an exception in place of a result fails that caller only."""
         raise NotImplementedError
 
 
@@ -65,10 +70,24 @@ class FeedStateWriter(_Batcher[tuple[int, dict[str, Any]], None]):
     async def write(self, feed_id: int, values: dict[str, Any]) -> None:
         await self.submit((feed_id, values))
 
-    async def process(self, requests: list[tuple[int, dict[str, Any]]]) -> list[None]:
-        async with self.engine.begin() as conn:
-            await feeds_repo.update_feeds(conn, requests)
-        return [None] * len(requests)
+    async def process(self, requests: list[tuple[int, dict[str, Any]]]) -> list[None | BaseException]:
+        try:
+            async with self.engine.begin() as conn:
+                await feeds_repo.update_feeds(conn, requests)
+            return [None] * len(requests)
+        except Exception:
+            if len(requests) == 1:
+                raise
+        # The batch failed: one at a time, so one feed's bad update does not fail its neighbours.
+        results: list[None | BaseException] = []
+        for request in requests:
+            try:
+                async with self.engine.begin() as conn:
+                    await feeds_repo.update_feeds(conn, [request])
+                results.append(None)
+            except Exception as exc:
+                results.append(exc)
+        return results
 
 
 class KnownEntries(_Batcher[tuple[list[str], list[str]], tuple[set[str], set[str]]]):

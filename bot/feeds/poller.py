@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from aiohttp.abc import AbstractResolver
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 10.0  # in-flight feeds get this long to finish after stop (Core waits 15 s)
 MAX_SLEEP_S = 30.0
+RECORD_RETRY_S = 60.0  # a feed whose outcome could not be stored is tried again after this
 
 
 class StoryPipeline(Protocol):
@@ -127,6 +128,9 @@ class Poller:
         self._article_slots = asyncio.Semaphore(self.polling.article_concurrency)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[int, asyncio.Task[FeedOutcome]] = {}
+        # Feeds whose outcome could not be recorded (database trouble) look due in the table; they
+        # wait here for a while rather than being fetched again on every tick.
+        self._cooldown: dict[int, datetime] = {}
         self._wakeup = asyncio.Event()
         # Stories are stored one at a time: two feeds carrying the same story at the same moment
         # must not both pass the pipeline's "already stored?" check (SQLite serialises writes anyway).
@@ -181,12 +185,19 @@ class Poller:
     async def _start_due(self) -> None:
         async with self.engine.connect() as conn:
             due = await feeds_repo.due_feeds(
-                conn, self.clock(), exclude=self._in_flight.keys(), limit=self.polling.max_concurrency * 4
+                conn, self.clock(), exclude=self._not_now(), limit=self.polling.max_concurrency * 4
             )
         for feed in due:
             task = asyncio.create_task(self._guarded_poll(feed), name=f"poll-feed-{feed.id}")
             self._in_flight[feed.id] = task
             task.add_done_callback(lambda _t, fid=feed.id: self._finished(fid))
+
+    def _not_now(self) -> set[int]:
+        """Feed ids not to start now: in flight, or cooling down after a failed state write."""
+        now = self.clock()
+        for feed_id in [f for f, until in self._cooldown.items() if until <= now]:
+            del self._cooldown[feed_id]
+        return set(self._in_flight) | set(self._cooldown)
 
     def _finished(self, feed_id: int) -> None:
         self._in_flight.pop(feed_id, None)
@@ -197,7 +208,7 @@ class Poller:
             return MAX_SLEEP_S  # woken when a task finishes
         async with self.engine.connect() as conn:
             # Feeds in flight still look due in the table; their next check is set when they finish.
-            earliest = await feeds_repo.earliest_next_check(conn, exclude=self._in_flight.keys())
+            earliest = await feeds_repo.earliest_next_check(conn, exclude=self._not_now())
         if earliest is None:
             return MAX_SLEEP_S
         return min(max((earliest - self.clock()).total_seconds(), 0.05), MAX_SLEEP_S)
@@ -249,6 +260,7 @@ class Poller:
             raise
         except Exception as exc:  # recording the outcome itself failed (database trouble)
             log.exception("feed %s: could not record the poll outcome", feed.id)
+            self._cooldown[feed.id] = self.clock() + timedelta(seconds=RECORD_RETRY_S)
             return FeedOutcome(feed.id, feed.url, "error", error=f"{type(exc).__name__}: {exc}")
 
     async def poll_feed(self, feed: Feed) -> FeedOutcome:
