@@ -424,7 +424,7 @@ def _soft_subject(q: Question, window: str) -> float:
         if len(w) > 3 and w not in _GENERIC and w not in ALIASES and w not in SUBJECT_WORDS
     ]
     hits = sum(1 for w in words if re.search(rf"\b{re.escape(w[:-1] if w.endswith('s') else w)}", window))
-    return min(1.0, 0.5 * hits)
+    return min(1.2, 0.8 * hits)
 
 
 def _stem_in(word: str, text: str) -> bool:

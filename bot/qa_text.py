@@ -353,15 +353,41 @@ def story_date(text: str, title: str, default_year: int) -> date | None:
 
 
 def corpus_year(texts: list[str], published_years: list[int]) -> int:
-    """The year undated stories most likely belong to: that of the dated stories beside them, else the
-    year that full dates in the texts name most, else the latest year they mention."""
+    """The year undated stories most likely belong to: that of the dated stories beside them, else
+    the year whose calendar fits the stories' "Tuesday, July 22" pairs, else the year full dates
+    name most, else the latest year mentioned."""
     if published_years:
         return max(set(published_years), key=published_years.count)
     full = [d.day.year for t in texts[:2000] for d in explicit_dates(t[:3000], 2000) if d.year_known]
     if full:
         return max(set(full), key=full.count)
+    fitted = _calendar_year(texts)
+    if fitted:
+        return fitted
     found = [int(y) for t in texts[:2000] for y in _YEAR.findall(t[:3000]) if 2000 <= int(y) <= 2100]
     return max(found) if found else date.today().year
+
+
+def _calendar_year(texts: list[str]) -> int | None:
+    """The year in which most "weekday, month day" pairs fall on that weekday (needs a few pairs)."""
+    pairs = []
+    for t in texts[:2000]:
+        for m in _WEEKDAY_DATE.finditer(t[:3000]):
+            weekday = WEEKDAYS.index(m.group(0).split()[0].rstrip(",").lower())
+            month, day = (
+                (_month(m.group(1)), int(m.group(2))) if m.group(1) else (_month(m.group(4)), int(m.group(3)))
+            )
+            pairs.append((weekday, month, day))
+    if len(pairs) < 3:
+        return None
+    this_year = date.today().year
+    votes = {}
+    for year in range(this_year - 15, this_year + 6):
+        votes[year] = sum(1 for wd, mo, d in pairs if (x := _safe_date(year, mo, d)) and x.weekday() == wd)
+    best = max(votes.values())
+    if best < 0.6 * len(pairs):
+        return None
+    return max((y for y, v in votes.items() if v == best), key=lambda y: -abs(y - this_year))
 
 
 # ---------------------------------------------------------------- people

@@ -83,3 +83,12 @@ def test_split_sentences_keeps_abbreviations():
         "The U.S. agreed.",
         "Cars pay 10% now",
     ]
+
+
+def test_corpus_year_from_the_calendar_when_nothing_is_dated():
+    texts = [
+        "Officials met on Tuesday, July 22, and again on Thursday, July 24.",
+        "Talks began Monday 12 May.",
+    ]
+    assert qa_text.corpus_year(texts, []) == 2025  # the year in which those weekdays fall on those dates
+    assert qa_text.corpus_year(texts, [2031, 2031]) == 2031  # dated stories decide when there are some
