@@ -115,11 +115,11 @@ class Bot:
         self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
 
-    async def terminate(self, timeout: float = 40) -> int:
+    async def terminate(self, grace: float = 40) -> int:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.proc.wait(), timeout)
+            return await asyncio.wait_for(self.proc.wait(), grace)
         except TimeoutError:
             self.proc.kill()
             await self.proc.wait()
@@ -170,8 +170,7 @@ def count_errors(log: Path) -> tuple[int, list[str]]:
 
 async def soak(args: argparse.Namespace) -> dict[str, object]:
     rng = random.Random(args.seed)
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tradebot-soak-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(args.workdir)
     db = workdir / "soak.db"
     started = time.monotonic()
     story_source = stories(args.seed)
@@ -228,11 +227,9 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
                 published.append(new.slug)
             elif kind == "kill":
                 if rng.random() < 0.5:  # half the kills land while deliveries are being claimed and sent
-                    aim_until = time.monotonic() + 30
-                    while (
-                        query(db, "SELECT count(*) FROM deliveries WHERE status = 'claimed'") <= 0
-                        and time.monotonic() < aim_until
-                    ):
+                    for _ in range(600):  # at most 30 s
+                        if query(db, "SELECT count(*) FROM deliveries WHERE status = 'claimed'") > 0:
+                            break
                         await asyncio.sleep(0.05)
                 await bot.kill()
                 await asyncio.sleep(rng.uniform(0, 1.5))
@@ -311,6 +308,8 @@ def main() -> int:
             5,
             40,
         )
+    args.workdir = args.workdir or tempfile.mkdtemp(prefix="tradebot-soak-")
+    Path(args.workdir).mkdir(parents=True, exist_ok=True)
     result = asyncio.run(soak(args))
     if args.json:
         print(json.dumps(result))
