@@ -12,10 +12,10 @@ import re
 
 _DEAL_RE = re.compile(
     r"\b(?:deal|agreement|pact|framework|truce|accord|joint statement|trade talks|tariff talks|negotiat\w*|"
-    r"agree[sd]?|threatens?|letter)\b",
+    r"agree[sd]?|threatens?|letter|talks)\b",
     re.I,
 )
-_TARIFF_RE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|trade)\b", re.I)
+_TARIFF_RE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|trade|duty-free)\b", re.I)
 _OTHER_SUBJECT_RE: list[tuple[str, re.Pattern[str]]] = [
     (
         "company results",
@@ -46,7 +46,7 @@ def relevance(title: str, lead: str, body: str, n_terms: int, n_parties: int) ->
     """(score in 0..1, cues that decided it)."""
     cues: list[str] = []
     logit = -2.0
-    if not _TARIFF_RE.search(body):
+    if not _TARIFF_RE.search(body) and not (n_terms and _DEAL_RE.search(f"{title}\n{lead}")):
         return 0.02, ["no trade or tariff vocabulary"]
     if _DEAL_RE.search(title):
         logit += 2.0

@@ -36,6 +36,7 @@ _LEADING_RE = re.compile(
 _LEAD_IN_RE = re.compile(r"^[A-Z][^:]{10,90}:\s+(?=[A-Z])")
 _DURATION_RE = re.compile(r"\b\d+[- ]days?\b|\b\d+[- ]months?\b")
 _DURATION_CONTEXT_RE = re.compile(r"\b(?:truce|pause|paus\w+|suspen\w+|extend\w*|extension|reprieve)\b", re.I)
+_QA_LABEL_RE = re.compile(r"^(?:Q|A|Answer|Question)\s*[:.]\s+")
 _DEADLINE_RE = re.compile(
     r"\b(?:cut-?off|deadline|expir\w+|lapses?|runs? until|extended (?:to|until))\b", re.I
 )
@@ -262,6 +263,7 @@ def compress(text: str, facts: dict[str, set]) -> str:
     """Delete asides that carry no fact: datelines, parentheses, relative clauses, attributions."""
     # "KUALA LUMPUR, Oct 27 (wire) — ..." keeps where it happened: "Kuala Lumpur — ...".
     out = _DATELINE_RE.sub(lambda m: _place(m.group(0)), text).strip()
+    out = _QA_LABEL_RE.sub("", out)
     out = _LEADING_RE.sub("", out)
     out = _LEAD_IN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(0), facts) else "", out)
     out = _PAREN_RE.sub(lambda m: m.group(0) if _fact_keys(m.group(1), facts) else "", out)

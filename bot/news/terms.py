@@ -683,6 +683,8 @@ class TermExtractor:
                 continue
             if i and re.search(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+)?$", before[-25:]):
                 continue  # "to $17 billion, from about $14 billion": the old figure
+            if i and re.search(r"\b(?:including|of which|among them)\s+(?:about\s+|some\s+)?$", before[-30:]):
+                continue  # "$350bn, including $150bn for shipbuilding": part of a figure already counted
             kind = self._money_kind(clause, m.start, m.end)
             if kind is None:
                 continue
