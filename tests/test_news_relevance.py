@@ -51,3 +51,18 @@ def test_contract_shape() -> None:
     deal = contract["deals"][0]
     assert set(deal) >= {"parties", "status", "date", "terms", "people"}
     assert all("sentence" in term for term in deal["terms"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q&A: what the Swiss deal means\nQ: What rate will Swiss goods pay?\nA: 15%, down from the 39% imposed "
+        "in August.\nQ: What did Switzerland promise?\nA: Swiss firms will invest $200 billion in the US.",
+        "Brazil hit with 50% tariff as talks stall\nA 50% US tariff on most Brazilian goods took effect on "
+        "Wednesday after talks between Brasilia and Washington stalled.",
+    ],
+)
+def test_explainers_and_threats_tied_to_talks_are_deal_stories(text: str) -> None:
+    result = analyze(text)
+    assert result.relevant
+    assert any(t["type"] == "tariff" for d in result.deals for t in d["terms"])
