@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.qa_parties import US, normalise
-from bot.qa_text import story_date
+from bot.qa_text import calendar_year, story_date
 from bot.store import ledger_repo as repo
 
 MERGE_WINDOW = timedelta(days=240)
@@ -148,7 +148,7 @@ def _parse_date(value: Any) -> date | None:
 
 def _story_date(row: Any, year_hint: int | None = None) -> date | None:
     """The date a story speaks for: its publication date, else the date its own words give (a dateline,
-    "on Tuesday, July 22"), else when it was fetched."""
+    "on Tuesday, July 22"), in the year of the store's dated stories or of its own calendar; else None."""
     published = row.published
     if isinstance(published, datetime):
         return published.date()
@@ -156,9 +156,12 @@ def _story_date(row: Any, year_hint: int | None = None) -> date | None:
     stated = _parse_date(analysis.get("published"))
     if stated:
         return stated
-    fetched = row.fetched_at.date() if row.fetched_at else None
-    year = year_hint or (fetched or date.today()).year
-    return story_date(row.text or "", row.title or "", year) or fetched
+    year = year_hint or calendar_year([row.text or ""], min_pairs=1)
+    if year is None:
+        # no publication date and nothing to tell the year by: better unknown than a wrong year
+        # (an undated story then joins the newest deal of its parties, and its values sort first)
+        return None
+    return story_date(row.text or "", row.title or "", year)
 
 
 async def _find_deal(conn: AsyncConnection, parties: list[str], when: date | None) -> Any | None:
@@ -166,7 +169,7 @@ async def _find_deal(conn: AsyncConnection, parties: list[str], when: date | Non
     for row in await repo.all_deal_rows(conn):
         if sorted(row.parties) != parties:
             continue
-        active = row.updated_at or row.date
+        active = row.updated_at  # the date our stories speak for; the stated deal date may be a guess
         if when and active and abs(when - active) > MERGE_WINDOW:
             continue
         if best is None or (row.updated_at or date.min) > (best.updated_at or date.min):

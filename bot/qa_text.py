@@ -361,15 +361,15 @@ def corpus_year(texts: list[str], published_years: list[int]) -> int:
     full = [d.day.year for t in texts[:2000] for d in explicit_dates(t[:3000], 2000) if d.year_known]
     if full:
         return max(set(full), key=full.count)
-    fitted = _calendar_year(texts)
+    fitted = calendar_year(texts)
     if fitted:
         return fitted
     found = [int(y) for t in texts[:2000] for y in _YEAR.findall(t[:3000]) if 2000 <= int(y) <= 2100]
     return max(found) if found else date.today().year
 
 
-def _calendar_year(texts: list[str]) -> int | None:
-    """The year in which most "weekday, month day" pairs fall on that weekday (needs a few pairs)."""
+def calendar_year(texts: list[str], min_pairs: int = 3) -> int | None:
+    """The year, near today, in which most "weekday, month day" pairs fall on that weekday."""
     pairs = []
     for t in texts[:2000]:
         for m in _WEEKDAY_DATE.finditer(t[:3000]):
@@ -378,7 +378,7 @@ def _calendar_year(texts: list[str]) -> int | None:
                 (_month(m.group(1)), int(m.group(2))) if m.group(1) else (_month(m.group(4)), int(m.group(3)))
             )
             pairs.append((weekday, month, day))
-    if len(pairs) < 3:
+    if len(pairs) < min_pairs:
         return None
     this_year = date.today().year
     votes = {}
