@@ -49,17 +49,16 @@ def _pct(value: float | None) -> str:
 
 
 def tariff_change(term: Term) -> tuple[float | None, float | None]:
-    """(before, now) of a tariff term: the earliest rate on record (or the stated previous/threatened
-    rate) and the current one."""
-    current = term.current
-    if current is None:
+    """(before, now) of a tariff term: the latest rate on record, and the rate before it (an earlier
+    value, or the previous rate the current story states)."""
+    rated = [tv for tv in term.history if tv.value.get("rate_pct") is not None]
+    if not rated:
         return None, None
+    current = rated[-1]
     now = current.value.get("rate_pct")
-    before = None
-    for tv in term.history[:-1]:
-        if tv.value.get("rate_pct") not in (None, now):
-            before = tv.value.get("rate_pct")
-            break
+    before = next(
+        (tv.value.get("rate_pct") for tv in reversed(rated[:-1]) if tv.value.get("rate_pct") != now), None
+    )
     if before is None:
         before = current.value.get("previous_rate_pct")
     return before, now
@@ -71,7 +70,9 @@ def term_line(term: Term) -> str:
         return ""
     if term.type == "tariff":
         before, now = tariff_change(term)
-        line = f"{_pct(before)} → {_pct(now)}" if before is not None else _pct(now)
+        line = (
+            f"{_pct(before)} → {_pct(now)}" if before is not None else (_pct(now) if now is not None else "")
+        )
         threat = next(
             (
                 tv.value.get("threatened_rate_pct")
@@ -81,7 +82,7 @@ def term_line(term: Term) -> str:
             None,
         )
         if threat is not None and threat not in (before, now):
-            line += f" (threatened {_pct(threat)})"
+            line = f"{line} (threatened {_pct(threat)})" if line else f"threatened {_pct(threat)}"
     else:
         line = term_value(current.value)
     if current.conflict:
