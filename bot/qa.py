@@ -234,6 +234,11 @@ def _goods(q: Question) -> str:
 def _answer_rate(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
     if q.wants in ("percent", "count", "deadline") or (q.kind not in ("rate", "unknown") and not q.focus):
         return _answer_amount(k, q)  # "how many", "what share", "by when": not a tariff rate
+    if q.kind == "unknown":
+        return (
+            None,
+            [],
+        )  # nothing in the question asks for a rate: do not offer one ("how big is the market?")
     party = q.focus[0] if q.focus else None
     if party is None and not q.keywords:
         return None, []

@@ -86,8 +86,7 @@ _PREV_RIGHT = re.compile(r"^\W*(?:previously|before|earlier|it had|they had|had 
 
 _EVENT_WORDS = {
     "announced": re.compile(
-        r"announc|agreed|\bagree|reached|struck|strike|unveil|clinch|seal|deal day|outlined|"
-        r"settled|said"
+        r"announc|agreed|\bagree|reached|struck|strike|unveil|clinch|seal|deal day|outlined|settled"
     ),
     "effective": re.compile(
         r"effect|in force|into force|kick|appl(?:y|ies)|backdat|retroactiv|start|begin|implement|from (?:monday|"
@@ -663,6 +662,10 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
             score += _number_bonus(q, sent)
             if not d.year_known and d.text.lower() in ("today", "tonight") and q.event == "announced":
                 score += 0.3
+            if re.search(
+                r"\b(?:said|says|told|reported)\s+(?:on\s+)?$", sent.low[max(0, d.start - 14) : d.start]
+            ):
+                score -= 1.0  # "sources said Saturday": when it was reported, not when it happened
             if _THREAT_LEFT.search(sent.low) and "threat" not in q.text.lower():
                 score -= 0.8  # the date a threatened tariff would have started is not the deal's
             score += prior(sent)

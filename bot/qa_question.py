@@ -178,7 +178,8 @@ _KIND_CUES: list[tuple[str, str]] = [
     ),
     (r"\bstatus\b|\bsigned yet\b|\bin (?:force|effect) yet\b|\bstill on\b|\bcollapsed\b", "status"),
     (
-        r"\btarr?iff?s?\b|\btarif\b|\brate\b|\bduty\b|\bduties\b|\blevy\b|\bpay\b|\bcharge|\btaxed\b|\bhit\b",
+        r"\btarr?iff?s?\b|\btarif\b|\brates?\b|\bduty\b|\bduties\b|\blev(?:y|ies)\b|\bpa(?:y|ys|ying|id)\b|\bcharge|"
+        r"\btax(?:ed|es)?\b|\bhit\b|\bfac(?:e|es|ing)\b|\bcost\b",
         "rate",
     ),
     (r"\bquota\b|\bceiling\b|\ballowance\b", "quota"),

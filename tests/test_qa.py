@@ -129,3 +129,23 @@ async def test_ledger_deals_are_loaded_for_status(tmp_path):
     assert answer.text is not None and "signed" in answer.text
     assert answer.sources[0].url == "fixtures/swiss-deal.html"
     await engine.dispose()
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed-kyodo-japan-us-deal.txt"
+
+
+async def test_seed_article_answers_and_ignores_reader_comments(tmp_path):
+    from bot.news.article import extract_article
+
+    article = extract_article(SEED.read_text(), url=str(SEED))
+    k, engine = await _knowledge(
+        tmp_path,
+        [{"url": str(SEED), "title": article.title, "published": "2025-07-26", "text": article.text}],
+    )
+    cars = k.answer("What tariff will Japanese cars face?")
+    assert cars.text is not None and cars.text.startswith("15%") and "27.5%" in cars.text
+    assert Path(cars.sources[0].url).stem == "seed-kyodo-japan-us-deal"
+    assert "$550 billion" in (k.answer("How much is Japan investing in the US?").text or "")
+    assert "Akazawa" in (k.answer("Who is Japan's chief negotiator?").text or "")
+    assert k.answer("How big is the US market compared with Japan's GDP?").text is None  # only comments say
+    await engine.dispose()
