@@ -46,6 +46,8 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+((?:19|20)\d{2}))?"
 
 _DATE_HINT_RE = re.compile(r"\d|day\b|tonight|week|month", re.I)
+_MONTH_HINT_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_REL_HINT_RE = re.compile(r"day\b|tonight|week\b|month\b", re.I)
 _ISO_RE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 # "Tuesday, July 22, 2025", "Tuesday (July 15)", "July 22"
 _MDY_RE = re.compile(r"(?:\b" + _WEEKDAY + r",?\s+\(?)?\b" + _MONTH + r"\s+" + _DAY + r"\b\)?" + _YEAR)
@@ -91,12 +93,13 @@ def find_dates(text: str) -> tuple[DateMention, ...]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for m in _ISO_RE.finditer(text):
+    months = bool(_MONTH_HINT_RE.search(text))
+    for m in _ISO_RE.finditer(text) if "-" in text else ():
         out.append(
             DateMention(m.start(), m.end(), m.group(0), int(m.group(2)), int(m.group(3)), int(m.group(1)))
         )
         taken.append((m.start(), m.end()))
-    for m in _MDY_RE.finditer(text):
+    for m in _MDY_RE.finditer(text) if months else ():
         if not free(m.start(), m.end()):
             continue
         day = int(m.group(3))
@@ -106,7 +109,7 @@ def find_dates(text: str) -> tuple[DateMention, ...]:
         year = int(m.group(4)) if m.group(4) else None
         out.append(DateMention(m.start(), m.end(), m.group(0), _month(m.group(2)), day, year, wd))
         taken.append((m.start(), m.end()))
-    for m in _DMY_RE.finditer(text):
+    for m in _DMY_RE.finditer(text) if months else ():
         if not free(m.start(), m.end()):
             continue
         day = int(m.group(2))
@@ -116,7 +119,7 @@ def find_dates(text: str) -> tuple[DateMention, ...]:
         year = int(m.group(4)) if m.group(4) else None
         out.append(DateMention(m.start(), m.end(), m.group(0), _month(m.group(3)), day, year, wd))
         taken.append((m.start(), m.end()))
-    for m in _REL_RE.finditer(text):
+    for m in _REL_RE.finditer(text) if _REL_HINT_RE.search(text) else ():
         if not free(m.start(), m.end()):
             continue
         if m.group(1):

@@ -17,6 +17,9 @@ from bot.news.people import Person
 from bot.news.terms import US, Extraction, TariffItem
 from bot.news.text import Sentence
 
+_FROM_END_RE = re.compile(r"(?:^|\b)from\s+$", re.I)
+_EFFECT_WORD_RE = re.compile(r"\b(?:effect|force|enter|can enter|ship)\b", re.I)
+_BACKDATED_RE = re.compile(r"\b(?:backdated|retroactive)\w*\s+(?:to|from)\s+$", re.I)
 _US_LEADER_RE = re.compile(r"\bTrump\b")
 _LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|to|visited|via|around|across|outside|inside)\s+$", re.I)
 
@@ -144,9 +147,7 @@ def deal_date(sentences: list[Sentence], full_text: str, published: date | None,
                 continue
             before = s.text[max(0, d.start - 40) : d.start]
             effect_from = bool(_EFFECT_FROM_RE.search(before)) or (
-                s.index < 6
-                and re.search(r"(?:^|\b)from\s+$", before, re.I)
-                and re.search(r"\b(?:effect|force|enter|can enter|ship)\b", s.text, re.I)
+                s.index < 6 and _FROM_END_RE.search(before) and _EFFECT_WORD_RE.search(s.text)
             )
             if _NOT_EVENT_BEFORE_RE.search(before) and not effect_from:
                 continue
@@ -159,7 +160,7 @@ def deal_date(sentences: list[Sentence], full_text: str, published: date | None,
                 continue
             cue_gap = min(abs(c.start() - d.start) for c in _EVENT_RE.finditer(s.text))
             rank = _date_rank(d) * 1000 + cue_gap
-            if re.search(r"\b(?:backdated|retroactive)\w*\s+(?:to|from)\s+$", before, re.I):
+            if _BACKDATED_RE.search(before):
                 rank = -1  # the date a backdated change counts from is the date it took effect
             if best is None or rank < best[0]:
                 best = (rank, resolved)

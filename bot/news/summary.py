@@ -14,7 +14,7 @@ from bot.news.parties import find_parties, party_mentions
 from bot.news.text import Sentence, split_clauses, word_count
 
 MAX_WORDS = 60
-POOL = 9  # candidate units searched in combination
+POOL = 8  # candidate units searched in combination
 
 _DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'/-]{2,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s*"
@@ -347,6 +347,8 @@ def _best_combination(
                 continue  # a lead opens the summary; every later unit adds a fact
             if size > 1 and len({u[0] for u in combo}) < size:
                 continue
+            if best is not None and sum(worth[id(u)] for u in combo) + len(parties) <= best[0]:
+                continue  # cannot beat the best so far: a union is never worth more than its parts
             named = set().union(*(u[3] for u in combo)) & parties
             if any_named and not named:
                 continue  # a summary says who the deal is between

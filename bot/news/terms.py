@@ -18,6 +18,11 @@ from bot.news.text import Sentence, split_clauses
 
 US = "United States"
 
+_OWN_TARIFF_RE = re.compile(r"^(?:'s|’s)?\s*(?:tariffs?|levy|dut)", re.I)
+_BORDER_RE = re.compile(r"^\s*(?:border|market)\b", re.I)
+_FIGURE_NEXT_RE = re.compile(r"^\s*(?:from|\d)")
+_ITS_RE = re.compile(r"\bits\b")
+_OF_NEXT_RE = re.compile(r"\s*of\b")
 _TARIFF_WORDS_RE = re.compile(
     r"\b(tariffs?|dut(?:y|ies)|levy|levies|levied|rates?|charged?|charges|tax(?:ed|es)?|pays?|paying|paid|"
     r"customs|baseline|reciprocal|ceiling|duty-free|tariff-free|taxed|face|faces|facing)\b",
@@ -320,19 +325,17 @@ def _party_roles(clause: str, mentions: list[PartyMention]) -> list[tuple[str, s
             r"\b(?:in|at|near|from|to|visited|via|around|across)\s+$", before, re.I
         ):
             continue  # a place, not an actor
-        if _GOODS_AFTER_RE.match(after) and not re.match(r"^(?:'s|’s)?\s*(?:tariffs?|levy|dut)", after, re.I):
+        if _GOODS_AFTER_RE.match(after) and not _OWN_TARIFF_RE.match(after):
             out.append((pm.party, "origin", pm.start))
         elif pm.kind == "demonym" and _DEMONYM_GOODS_RE.match(after):
             out.append((pm.party, "origin", pm.start))  # "British whisky", "Swiss watches"
         elif (
-            _IMPOSER_AFTER_RE.match(after)
-            or _DESTINATION_BEFORE_RE.search(before)
-            or re.match(r"^\s*(?:border|market)\b", after, re.I)
+            _IMPOSER_AFTER_RE.match(after) or _DESTINATION_BEFORE_RE.search(before) or _BORDER_RE.match(after)
         ):
             out.append((pm.party, "imposer", pm.start))
         elif _ORIGIN_BEFORE_RE.search(before) and pm.kind != "demonym" or _PASSIVE_TARGET_RE.match(after):
             out.append((pm.party, "origin", pm.start))
-        elif _SUBJECT_AFTER_RE.match(after) or (pm.start < 4 and re.match(r"^\s*(?:from|\d)", after)):
+        elif _SUBJECT_AFTER_RE.match(after) or (pm.start < 4 and _FIGURE_NEXT_RE.match(after)):
             out.append((pm.party, "subject", pm.start))
         else:
             out.append((pm.party, "mention", pm.start))
@@ -361,7 +364,7 @@ def _resolve_parties(
         ]
         if subject:
             imposer = subject
-        elif re.search(r"\bits\b", clause) and len({r[0] for r in roles}) == 1:
+        elif _ITS_RE.search(clause) and len({r[0] for r in roles}) == 1:
             imposer = roles[0][0]
         elif others:
             origin = others[0]  # a country named in passing: its figure is not this deal's
@@ -458,7 +461,7 @@ def _rate_pairs(clause: str) -> list[tuple[Mention, str]]:
             continue
         if all(p.end <= z.start or p.start >= z.end for z in zeros):
             percents.append(p)
-        elif not re.match(r"\s*of\b", clause[p.end :]):
+        elif not _OF_NEXT_RE.match(clause, p.end):
             percents.append(p)
             removed.add(p.start)
     percents.extend(zeros)

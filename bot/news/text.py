@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+_INITIALS_RE = re.compile(r"[a-z]|(?:[a-z]\.){1,}[a-z]")
+_END_PUNCT_RE = re.compile(r"[.!:;]\W*$")
 _ABBREVIATIONS = frozenset(
     [
         "u.s",
@@ -79,7 +81,7 @@ def _split_line(line: str) -> list[str]:
     for m in _BOUNDARY_RE.finditer(line):
         before = line[start : m.start()].rstrip("\"'”’)")
         last_word = before.rsplit(None, 1)[-1].lower().rstrip(".!?") if before.split() else ""
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]|(?:[a-z]\.){1,}[a-z]", last_word):
+        if last_word in _ABBREVIATIONS or _INITIALS_RE.fullmatch(last_word):
             continue
         # "U.S." ends with a period and a capital follows constantly: only a real stop splits it,
         # which we accept when the next word is not a name continuation; keep it simple and merge.
@@ -102,7 +104,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if not line:
             continue
         for part in _split_line(line):
-            heading = part.endswith("?") or (len(part.split()) <= 12 and not re.search(r"[.!:;]\W*$", part))
+            heading = part.endswith("?") or (len(part.split()) <= 12 and not _END_PUNCT_RE.search(part))
             out.append(Sentence(part, len(out), para, heading))
     return out
 
