@@ -178,7 +178,24 @@ class Delivery:
             await self._record_sent(sent)
         return len(sent)
 
+    async def release_own_claims(self) -> int:
+        """Rows claimed under this worker's id by an earlier life of it (the process was killed in
+        the middle of a round) go back to the queue now rather than after claim_timeout_s, so the
+        re-send carries its key while the platform still remembers it (Discord keeps nonces for a
+        few minutes). Worker ids must be stable across restarts and unique among live workers."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(deliveries).where(deliveries.c.status == "claimed", deliveries.c.claimed_by == self.worker_id)
+                .values(status="pending", claimed_at=None))
+        if result.rowcount:
+            log.warning("resuming %s deliveries left claimed by an earlier run", result.rowcount)
+        return result.rowcount
+
     async def run_forever(self, stop: asyncio.Event, tick: float = 1.0) -> None:
+        try:
+            await self.release_own_claims()
+        except Exception:  # the database locked: those rows still come back after claim_timeout_s
+            log.exception("could not release earlier claims; they will be taken over when stale")
         while not stop.is_set():
             try:
                 sent = await self.run_once()
