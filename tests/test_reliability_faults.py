@@ -7,6 +7,7 @@ an unexpected exception, a feed stalling mid-body: tests/test_feeds_poll.py, tes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from fakes.chat_fake import ChatService, HttpChatAdapter
@@ -107,3 +108,39 @@ async def test_after_a_restart_unfinished_rows_are_sent_by_the_new_worker(engine
         await adapter.stop()
     assert sorted(m.channel for m in chat.delivered()) == ["a", "b", "c"]
     assert all(r.status == "sent" and r.claimed_by == "new-pid" for r in await outbox(engine))
+
+
+async def test_a_restarted_worker_resends_its_own_unfinished_claims_at_once_with_the_same_key(engine):
+    """Killed between the platform accepting a message and recording it: on restart the same worker
+    id takes its rows back immediately (not after claim_timeout_s, by when a platform may have
+    forgotten the key), and the platform drops the copy. Another live worker's claims are left alone."""
+    async with ChatService() as chat:
+        adapter = HttpChatAdapter(chat.base_url)
+        for channel in ("a", "b"):
+            await subscribe(engine, channel)
+        await Pipeline(engine).store_story(story("japan"))
+        settings = DeliverySettings()  # claim_timeout_s: 300
+        chat.hold_next()
+        first_life = Delivery(engine, settings, {"fakechat": adapter}, worker_id="worker", concurrency=1)
+        task = asyncio.create_task(first_life.run_once(limit=1))
+        await asyncio.wait_for(chat.held.wait(), 5)
+        task.cancel()  # SIGKILL
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        other = Delivery(engine, settings, {"fakechat": adapter}, worker_id="other-host")
+        assert len(await other.claim(1)) == 1  # a live worker elsewhere holds the second row
+        chat.release.set()
+
+        second_life = Delivery(engine, settings, {"fakechat": adapter}, worker_id="worker")
+        stop = asyncio.Event()
+        run = asyncio.create_task(second_life.run_forever(stop, tick=0.05))
+        for _ in range(100):
+            if second_life.sent:
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await asyncio.wait_for(run, 5)
+        await adapter.stop()
+    rows = {r.claimed_by: r for r in await outbox(engine)}
+    assert rows["worker"].status == "sent" and rows["other-host"].status == "claimed"
+    assert len(chat.delivered()) == 1 and chat.dropped_repeats == 1
