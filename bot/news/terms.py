@@ -524,6 +524,10 @@ class TermExtractor:
         tariffish = bool(_TARIFF_WORDS_RE.search(text) or _RATE_ON_GOODS_RE.search(text)) or (
             self.ctx.set_at == sentence.index - 1 and bool(find_percents(text))
         )
+        has_digit = bool(_DIGIT_RE.search(text))
+        buys = bool(_BUY_HINT_RE.search(text))
+        if not (tariffish or has_digit or buys):
+            return  # nothing here can state a term: no tariff words, no figures, no purchases
         for offset, clause in _split_on_parties(split_clauses(text), mentions):
             cm = [
                 PartyMention(m.party, m.start - offset, m.end - offset, m.text, m.kind)
@@ -533,10 +537,10 @@ class TermExtractor:
             roles = _party_roles(clause, cm)
             if tariffish:
                 self._tariffs(clause, roles, sentence)
-            if _DIGIT_RE.search(clause):
+            if has_digit and _DIGIT_RE.search(clause):
                 self._money(clause, text, cm, sentence)
                 self._quota(clause, roles, sentence)
-            if _BUY_HINT_RE.search(clause):
+            if buys and _BUY_HINT_RE.search(clause):
                 self._purchase_counts(clause, cm, sentence)
 
     # -- tariffs -------------------------------------------------------------------------------
