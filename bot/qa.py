@@ -208,7 +208,13 @@ def _rate_line(k: Knowledge, q: Question, party: str | None, cand: Candidate) ->
     sent = cand.sentence(k.index)
     value = pct_words(cand.mention.value)  # type: ignore[union-attr]
     others = [m for m in sent.pcts if m is not cand.mention]
-    prev = [m for m in others if qa_find.pct_role(sent, m) in ("previous", "threat")]
+    same_side = qa_find.clause_party(sent, cand.mention.start)  # type: ignore[union-attr]
+    prev = [
+        m
+        for m in others
+        if qa_find.pct_role(sent, m) in ("previous", "threat")
+        and qa_find.clause_party(sent, m.start) in (same_side, None)
+    ]
     who = (
         "" if party is None else (f"{party} on US goods" if q.reverse else f"US tariff on {_goods(q)}{party}")
     )

@@ -71,9 +71,9 @@ _CHANGE_TO = re.compile(
 )
 _PREV_LEFT = re.compile(
     r"(?:\bfrom|instead of|rather than|down from|up from|had been|was|were|previously|compared with|"
-    r"replac\w* (?:the |a |an )?|"
-    r"versus|vs\.?|before|(?:have|has|had) been paying|were paying|was paying|used to pay|formerly)\s+(?:a |an |the |about |around |roughly |"
-    r"nearly |some |its |their )?(?:\S+\s+){0,1}$"
+    r"replac\w* (?:the |a |an )?|versus|vs\.?|before|had been paying|were paying|was paying|used to pay|formerly|"
+    r"(?:up to|until) now,? (?:\w+ ){0,2}(?:have|has) been paying)"
+    r"\s+(?:a |an |the |about |around |roughly |nearly |some |its |their )?(?:\S+\s+){0,1}$"
 )
 _PROSPECT = re.compile(
     r"talk(?:s|ed)? (?:of|about)|plan(?:s|ned)? (?:for|to)|route|could|would|might|once|\bif\b|"
@@ -160,6 +160,23 @@ def _owner(sent: Sentence, start: int, parties: tuple[str, ...]) -> str | None:
             if best is None or distance < best[0]:
                 best = (distance, p)
     return best[1] if best else None
+
+
+def clause_party(sent: Sentence, start: int) -> str | None:
+    """The first party, the United States included, named in the clause holding a mention: in
+    "the US will lower its tariff on Chinese imports to 30%" the US is the one that charges."""
+    key = ("clause", start)
+    if key not in sent.memo:
+        clause_start = max(
+            sent.low.rfind(sep, 0, start) for sep in (",", ";", " and ", " while ", " but ", "—")
+        )
+        best: tuple[int, str] | None = None
+        for p in sent.parties:
+            for pos in _party_positions(sent.low, p):
+                if max(clause_start, 0) <= pos < start and (best is None or pos < best[0]):
+                    best = (pos, p)
+        sent.memo[key] = best[1] if best else None
+    return sent.memo[key]
 
 
 def pct_role(sent: Sentence, m: Mention) -> str:
@@ -470,6 +487,8 @@ def find_rates(index: Index, q: Question, party: str | None, role: str | None = 
             is_reverse = bool(_REVERSE.search(window) or _REVERSE_EXTRA.search(window)) or heading_reverse
             if q.reverse and not is_reverse:
                 continue
+            if q.reverse and clause_party(sent, m.start) == US:
+                continue  # "the US will lower its tariff ... to 30% from 145%, and China ...": 145% is the US's
             subj = _subjects_ok(q, sent, window, m.start)
             if subj is None:
                 continue

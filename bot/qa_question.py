@@ -277,7 +277,7 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         q.role = "threat"
     elif re.search(
         r"\bbefore\b|\bpreviously\b|\bprior\b|\bused to\b|\bhad been\b|\bwere paying\b|"
-        r"\bwas it\b|\bold rate\b|\bhow high was\b",
+        r"\bwas it\b|\bold rate\b|\bhow high was\b|\bhad (?:\w+ ){0,3}been\b",
         low,
     ):
         q.role = "previous"
@@ -290,7 +290,7 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
         low,
     ):
         q.reverse = True
-    if re.search(r"\b(retaliat|counter-?tariff)", low):
+    if re.search(r"\bretaliatory (?:tariffs?|rates?|dut(?:y|ies)|levy|levies)\b|\bcounter-?tariff", low):
         q.reverse = True
 
     # dates: which event
