@@ -98,7 +98,9 @@ STORIES: list[dict] = [
             "OTTAWA, May 28, 2030 (wire) — Canada and the United States reached a deal on Wednesday that sets a 20% "
             "tariff on Canadian goods outside the pact, rather than the 40% Washington had threatened.\n"
             "Canadian lumber will pay 15% instead of 25%.\n"
-            "Canada will buy 12 US-made firefighting aircraft and lift its 8% duty on US pork."
+            "Canada will buy 12 US-made firefighting aircraft and lift its 8% duty on US pork.\n"
+            "The United States will cut its tariff on Canadian steel to 25% from 50%, and Ottawa will lower its "
+            "duty on US dairy to 5% from 15%."
         ),
     },
     {
@@ -156,6 +158,9 @@ QUESTIONS: list[tuple[str, list[str], str | None]] = [
     ("How big is Mexico's steel quota?", ["500,000"], "mexico-steel"),
     ("What do Mexican steel shipments above the quota pay?", ["50%"], "mexico-steel"),
     ("When does the Mexico steel quota start?", ["July 1"], "mexico-steel"),
+    ("What does Canada charge on US dairy now?", ["5%"], "canada-deal"),
+    ("Before the deal, what did Canada charge on US dairy?", ["15%"], "canada-deal"),
+    ("What tariff does the US put on Canadian steel?", ["25%"], "canada-deal"),
     ("How much is Canada investing in the US?", [], None),
     ("what's the tariff on swiss watches?", ["0%"], "swiss-deal"),
     ("what's the tariff on korean copper?", [], None),
