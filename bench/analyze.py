@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import trafilatura  # noqa: E402
 
 from bot.news.analyze import analyze_document  # noqa: E402
+from bot.news.article import EXTRACT_OPTIONS  # noqa: E402
 
 PARTNERS = [
     ("Japan", "Japanese", "Tokyo"),
@@ -149,9 +150,7 @@ def make_page(rng: random.Random, n: int) -> str:
 
 
 def extract_only(page: str) -> None:
-    trafilatura.bare_extraction(
-        page, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True
-    )
+    trafilatura.bare_extraction(page, **EXTRACT_OPTIONS)
 
 
 def main() -> int:

