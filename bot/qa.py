@@ -8,6 +8,7 @@ answer cites the stories it rests on with the supporting sentence; no source, no
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,11 +49,15 @@ class Knowledge:
             rows = (await conn.execute(_story_query().where(stories.c.id > self.index.max_story_id))).all()
             deals = await ledger_repo.load_deals(conn)
         before = len(self.index.stories)
-        add_stories(self.index, list(rows))
+        # parsing and indexing are CPU work: off the event loop
+        await asyncio.to_thread(self._absorb, list(rows), deals)
+        return len(self.index.stories) - before
+
+    def _absorb(self, rows: list, deals: list) -> None:  # type: ignore[type-arg]
+        add_stories(self.index, rows)
         set_deals(self.index, deals)
         qa_find.warm(self.index)
         self._headlines.clear()
-        return len(self.index.stories) - before
 
     def answer(self, question: str) -> Answer:
         q = parse_question(question.strip(), self.index.known_words())

@@ -6,6 +6,7 @@ Built once from the store (`build_index`) and extended cheaply with new stories 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,6 +80,14 @@ class Index:
     story_bm25: Any = None
     # per fact kind, which sentences state one (pct, money, count, date, people): prefilters for the finders
     has: dict[str, np.ndarray] = field(default_factory=dict)
+    sentence_tokens: list[list[str]] = field(default_factory=list)  # BM25 input, kept to re-index cheaply
+    story_tokens: list[list[str]] = field(default_factory=list)
+    sentence_stats: _Delta = field(default_factory=lambda: _Delta())
+    story_stats: _Delta = field(default_factory=lambda: _Delta())
+    stories_counted: int = 0
+    indexed: int = 0  # sentences covered by the bm25s index; later ones are scored by _Delta
+    stories_indexed: int = 0
+    known: frozenset[str] = frozenset()
     party_ids: dict[str, np.ndarray] = field(default_factory=dict)
     # what the extractor filed in the ledger, by (story id, party): {(fact, value)}; fact is rate,
     # previous, threat, reverse, investment, purchase, quota or person (value = lower-case name)
@@ -86,7 +95,7 @@ class Index:
     max_story_id: int = 0
 
     def known_words(self) -> frozenset[str]:
-        return frozenset(self.vocab)
+        return self.known
 
 
 def _day(value: Any) -> date | None:
@@ -226,39 +235,88 @@ def _rebuild_masks(index: Index) -> None:
     index.party_ids = {p: np.asarray(ids, dtype=np.int64) for p, ids in index.by_party.items()}
 
 
-def _rebuild_bm25(index: Index) -> None:
+class _Delta:
+    """BM25 over documents added since the last full bm25s index, scored with the same Lucene formula
+    and corpus statistics, so that taking in a few new stories does not re-index the whole store."""
+
+    K1, B = 1.5, 0.75
+
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()
+        self.docs = 0
+        self.length = 0
+
+    def add(self, toks: list[str]) -> None:
+        self.df.update(set(toks))
+        self.docs += 1
+        self.length += len(toks)
+
+    def scores(self, docs: list[list[str]], query: list[str]) -> np.ndarray:
+        out = np.zeros(len(docs))
+        if not docs or not self.docs:
+            return out
+        avg = self.length / self.docs
+        idf = {t: math.log(1 + (self.docs - self.df[t] + 0.5) / (self.df[t] + 0.5)) for t in set(query)}
+        for i, doc in enumerate(docs):
+            counts = Counter(t for t in doc if t in idf)
+            norm = self.K1 * (1 - self.B + self.B * len(doc) / avg)
+            out[i] = sum(idf[t] * tf / (tf + norm) for t, tf in counts.items())  # bm25s "lucene" form
+        return out
+
+
+REINDEX_AT = 2000  # new sentences scored outside bm25s before the whole store is indexed again
+
+
+def _rebuild_bm25(index: Index, *, full: bool = False) -> None:
     _rebuild_masks(index)
-    corpus = [tokens(s.text + " " + s.context) for s in index.sentences]
+    done = len(index.sentence_tokens)
+    fresh = [tokens(s.text + " " + s.context) for s in index.sentences[done:]]
+    index.sentence_tokens += fresh
+    for toks in fresh:
+        index.sentence_stats.add(toks)
+    index.story_tokens += [[] for _ in range(len(index.story_tokens), len(index.stories))]
+    for s, toks in zip(index.sentences[done:], fresh, strict=True):
+        index.story_tokens[s.story].extend(toks)
+    for pos in range(index.stories_counted, len(index.stories)):
+        index.story_stats.add(index.story_tokens[pos])
+    index.stories_counted = len(index.stories)
+    index.known = frozenset(index.vocab)
+    pending = len(index.sentences) - index.indexed
+    if not (full or index.bm25 is None or pending > max(REINDEX_AT, index.indexed // 20)):
+        return
+    corpus = index.sentence_tokens
     retriever = bm25s.BM25()
     if corpus:
         retriever.index(corpus, show_progress=False)
     index.bm25 = retriever if corpus else None
-    docs: list[list[str]] = [[] for _ in index.stories]
-    for s, toks in zip(index.sentences, corpus, strict=True):
-        docs[s.story].extend(toks)
     stories_retriever = bm25s.BM25()
-    if docs:
-        stories_retriever.index(docs, show_progress=False)
-    index.story_bm25 = stories_retriever if docs else None
+    if index.story_tokens:
+        stories_retriever.index(index.story_tokens, show_progress=False)
+    index.story_bm25 = stories_retriever if index.story_tokens else None
+    index.indexed, index.stories_indexed = len(corpus), len(index.story_tokens)
+
+
+def _scores(
+    retriever: Any, covered: int, stats: _Delta, docs: list[list[str]], query: list[str]
+) -> np.ndarray:
+    """bm25s scores for the documents it indexed, the same formula for those added since."""
+    known = [t for t in query if retriever is not None and t in retriever.vocab_dict]
+    main = retriever.get_scores(known) if known else np.zeros(covered)
+    if len(docs) == covered:
+        return main
+    return np.concatenate([main[:covered], stats.scores(docs[covered:], query)])
 
 
 def story_scores(index: Index, query: list[str]) -> np.ndarray:
     """BM25 of whole stories, scaled so the best story scores 1."""
     if index.story_bm25 is None:
         return np.zeros(0)
-    known = [t for t in query if t in index.story_bm25.vocab_dict]
-    if not known:
-        return np.zeros(len(index.stories))
-    scores = index.story_bm25.get_scores(known)
-    top = float(scores.max())
+    scores = _scores(index.story_bm25, index.stories_indexed, index.story_stats, index.story_tokens, query)
+    top = float(scores.max()) if scores.size else 0.0
     return scores / top if top else scores
 
 
 def bm25_scores(index: Index, query: list[str]) -> np.ndarray:
     if index.bm25 is None:
         return np.zeros(0)
-    vocab = index.bm25.vocab_dict
-    known = [t for t in query if t in vocab]
-    if not known:
-        return np.zeros(len(index.sentences))
-    return index.bm25.get_scores(known)
+    return _scores(index.bm25, index.indexed, index.sentence_stats, index.sentence_tokens, query)

@@ -10,6 +10,7 @@ from PIL import Image
 from qa_fixtures import STORIES
 
 from bot.commands import Env, dispatch
+from bot.commands import deals as deals_commands
 from bot.commands.deals import complete
 from bot.config import Settings
 from bot.models import Command, Context
@@ -126,7 +127,8 @@ async def test_ask_dont_know_suggests_what_is_on_file(env):
     assert reply.sources == ()
 
 
-async def test_ask_sees_stories_stored_after_first_question(env):
+async def test_ask_sees_stories_stored_after_first_question(env, monkeypatch):
+    monkeypatch.setattr(deals_commands, "REFRESH_SECONDS", 0.0)  # take new stories in at once
     assert (await _run(env, "ask", "what rate does india pay?")).text.startswith("26%")
     async with env.engine.begin() as conn:
         await add_story(

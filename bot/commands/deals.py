@@ -4,6 +4,7 @@ autocomplete data (party and deal names) adapters offer while a user types."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.store import ledger_repo
 
 _LOCK = "deals.knowledge_lock"
 _KNOWLEDGE = "deals.knowledge"
+_REFRESHED = "deals.knowledge_refreshed"
+REFRESH_SECONDS = 5.0
 LATEST_LIMIT = 5
 
 
@@ -24,11 +27,15 @@ async def knowledge(env: Env) -> Knowledge:
     lock = env.cache.setdefault(_LOCK, asyncio.Lock())
     async with lock:
         k = env.cache.get(_KNOWLEDGE)
+        now = time.monotonic()
         if k is None:
             k = await load_knowledge(env.engine)
             env.cache[_KNOWLEDGE] = k
-        else:
+            env.cache[_REFRESHED] = now
+        elif now - env.cache.get(_REFRESHED, 0.0) >= REFRESH_SECONDS:
+            # new stories arrive in bursts: take them in at most every few seconds, not per question
             await k.refresh(env.engine)
+            env.cache[_REFRESHED] = now
         return k
 
 
