@@ -6,7 +6,6 @@ words. Nothing is paraphrased, so every number and name in a summary is in the a
 from __future__ import annotations
 
 import re
-from itertools import combinations
 
 from bot.news.dates import find_dates
 from bot.news.numbers import find_money, find_percents, parse_count
@@ -352,27 +351,44 @@ def _best_combination(
     units.sort(key=lambda u: -(u[6] + 1) / (u[4] + 8) ** 0.5)
     pool = units[:POOL] + [u for u in units[POOL:] if u[0] <= 1]
     best: tuple[float, tuple] | None = None
-    for size in (1, 2, 3):
-        for combo in combinations(pool, size):
-            words = sum(u[4] for u in combo)
-            if words > max_words:
+    n = len(pool)
+    total_parties = len(parties)
+
+    def consider(combo: tuple, words: int) -> None:
+        nonlocal best
+        first = min(combo, key=lambda u: u[0])
+        if (lead_first and first[0] > 1) or any(u[6] == 0 for u in combo if u is not first):
+            return  # a lead opens the summary; every later unit adds a fact
+        if best is not None and sum(u[6] for u in combo) + total_parties <= best[0]:
+            return  # cannot beat the best so far: a union is never worth more than its parts
+        fmask = pmask = 0
+        for u in combo:
+            fmask |= u[2]
+            pmask |= u[3]
+        if any_named and not pmask:
+            return  # a summary says who the deal is between
+        score = worth(fmask) + pmask.bit_count() - 1.5 * sum(u[5] for u in combo) - 0.01 * words
+        if best is None or score > best[0]:
+            best = (score, combo)
+
+    # Every one, two or three units from different sentences that fit the word budget.
+    for i in range(n):
+        a = pool[i]
+        if a[4] > max_words:
+            continue
+        consider((a,), a[4])
+        for j in range(i + 1, n):
+            b = pool[j]
+            words2 = a[4] + b[4]
+            if words2 > max_words or b[0] == a[0]:
                 continue
-            first = min(combo, key=lambda u: u[0])
-            if (lead_first and first[0] > 1) or any(u[6] == 0 for u in combo if u is not first):
-                continue  # a lead opens the summary; every later unit adds a fact
-            if size > 1 and len({u[0] for u in combo}) < size:
-                continue
-            if best is not None and sum(u[6] for u in combo) + len(parties) <= best[0]:
-                continue  # cannot beat the best so far: a union is never worth more than its parts
-            pmask = fmask = 0
-            for u in combo:
-                fmask |= u[2]
-                pmask |= u[3]
-            if any_named and not pmask:
-                continue  # a summary says who the deal is between
-            score = worth(fmask) + pmask.bit_count() - 1.5 * sum(u[5] for u in combo) - 0.01 * words
-            if best is None or score > best[0]:
-                best = (score, combo)
+            consider((a, b), words2)
+            for k in range(j + 1, n):
+                c = pool[k]
+                words3 = words2 + c[4]
+                if words3 > max_words or c[0] == a[0] or c[0] == b[0]:
+                    continue
+                consider((a, b, c), words3)
     return [(u[0], u[1]) for u in best[1]] if best else []
 
 
