@@ -18,7 +18,7 @@ def _row(i: int, text: str) -> SimpleNamespace:
         published=None,
         text=text,
         relevant=True,
-        analysis={"published": "2030-01-0%d" % i},
+        analysis={"published": f"2030-01-0{i}"},
     )
 
 
