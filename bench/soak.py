@@ -8,10 +8,11 @@ What runs where:
 - this process serves the news site (tests/fakes/news_site.py: RSS feeds, article pages with
   clutter, conditional GET) and the chat service (tests/fakes/chat_fake.py), and publishes stories;
 - the bot runs in a subprocess (bench/soak_bot.py: bot.core.Core with the real poller, pipeline and
-  delivery, and an HTTP adapter for the chat service), against a SQLite file;
+  delivery, and an HTTP adapter for the chat service), against a SQLite file, with default settings
+  except: 1-minute poll interval, loopback fetches allowed, delivery backoff capped at 20 s;
 - at random moments the bot is killed with SIGKILL and started again (half of the kills wait for a
   moment when delivery rows are claimed, i.e. mid-send); the chat service also goes down (503) for
-  a few seconds and answers a burst of 429s, twice each.
+  eight seconds while deliveries are being sent, and answers a burst of 429s, twice each.
 
 The chat service models a platform honestly: it remembers the idempotency keys it accepted per
 channel for five minutes (like Discord's nonce with enforce_nonce) and drops a repeat within that
@@ -52,7 +53,7 @@ from soak_stories import stories  # noqa: E402
 from bot.store.db import create_engine, migrate  # noqa: E402
 
 SLUG = re.compile(r"/articles/(soak-[a-z0-9-]+)")
-CLAIM_TIMEOUT_S = 10
+TAIL_S = 20  # after everything arrived, watch this long for late re-sends
 CONFIG = """
 feeds = [{feeds}]
 
@@ -66,7 +67,6 @@ allow_private_addresses = true
 total_timeout_s = 10
 
 [delivery]
-claim_timeout_s = {claim_timeout}
 backoff_base_s = 1
 backoff_max_s = 20
 
@@ -146,6 +146,14 @@ async def prepare_db(db: Path, channels: int) -> None:
         )
 
 
+async def mid_send(db: Path, wait_s: float = 30) -> None:
+    """Wait (at most wait_s) for a moment when delivery rows are claimed, i.e. being sent."""
+    for _ in range(int(wait_s / 0.05)):
+        if query(db, "SELECT count(*) FROM deliveries WHERE status = 'claimed'") > 0:
+            return
+        await asyncio.sleep(0.05)
+
+
 def delivered_pairs(chat: ChatService) -> tuple[set[tuple[str, str]], int, list[str]]:
     pairs: set[tuple[str, str]] = set()
     duplicates = 0
@@ -194,13 +202,15 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
             site.add_feed(specs[-1])
         backlog_slugs = {a.slug for spec in specs for a in spec.articles}
         urls = ", ".join(f'"{site.url(f"/feeds/soak{i}")}"' for i in range(args.feeds))
-        (workdir / "soak.toml").write_text(CONFIG.format(feeds=urls, claim_timeout=CLAIM_TIMEOUT_S))
+        (workdir / "soak.toml").write_text(CONFIG.format(feeds=urls))
         await prepare_db(db, args.channels)
 
         bot = Bot(workdir, chat.base_url)
         await bot.start()
         deadline = time.monotonic() + args.startup_timeout
         while query(db, "SELECT count(*) FROM feeds WHERE backlog_done = 1") < args.feeds:
+            if bot.proc is not None and bot.proc.returncode is not None:
+                raise SystemExit(f"the bot exited with status {bot.proc.returncode}; see {bot.log}")
             if time.monotonic() > deadline:
                 raise SystemExit(f"the first poll did not finish in {args.startup_timeout}s; see {bot.log}")
             await asyncio.sleep(1)
@@ -227,14 +237,12 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
                 published.append(new.slug)
             elif kind == "kill":
                 if rng.random() < 0.5:  # half the kills land while deliveries are being claimed and sent
-                    for _ in range(600):  # at most 30 s
-                        if query(db, "SELECT count(*) FROM deliveries WHERE status = 'claimed'") > 0:
-                            break
-                        await asyncio.sleep(0.05)
+                    await mid_send(db)
                 await bot.kill()
                 await asyncio.sleep(rng.uniform(0, 1.5))
                 await bot.start()
             elif kind == "outage":
+                await mid_send(db)  # an outage while nothing is sent would prove nothing
                 chat.outage(8, status=503)
             else:
                 chat.rate_limit_next(20, retry_after=2)
@@ -247,8 +255,7 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
             if expected <= pairs and waiting == 0:
                 break
             await asyncio.sleep(1)
-        # Stay a little longer than a claim timeout: a late re-send (a duplicate) would show up now.
-        await asyncio.sleep(CLAIM_TIMEOUT_S + 5)
+        await asyncio.sleep(TAIL_S)  # a late re-send (a duplicate) would show up now
         assert bot.proc is not None
         rss_end = rss_mb(bot.proc.pid)
         exit_code = await bot.terminate()
