@@ -159,6 +159,12 @@ _FACT_WORDS = re.compile(
 )
 
 _KIND_CUES: list[tuple[str, str]] = [
+    # "who got a 100,000-car quota?" asks for a country, not a person
+    (
+        r"\bwho (?:got|gets|has|have|won|secured|received|faces|is paying|pays)\b.*\b(?:quota|rate|tariff|deal|"
+        r"%|percent|exemption)",
+        "parties",
+    ),
     (r"\bwho\b|\bnegotiator|\bwhich (?:\w+ )?(?:official|minister|person|people)\b", "people"),
     (
         r"\bwhen\b|\bwhat date\b|\bwhich date\b|\bby when\b|\bfrom what date\b|\bwhat day\b|\bhow long\b|"

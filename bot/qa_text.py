@@ -446,6 +446,23 @@ _NOT_NAME = {
     "Affairs",
     "Economic",
     "Economy",
+    # places and bodies that sit where names do ("in the West Midlands, the prime minister said")
+    "Midlands",
+    "Street",
+    "Island",
+    "City",
+    "County",
+    "Province",
+    "Republic",
+    "Bank",
+    "Group",
+    "Motor",
+    "Motors",
+    "Airlines",
+    "Council",
+    "Parliament",
+    "Congress",
+    "Senate",
 }
 
 

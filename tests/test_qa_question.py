@@ -26,6 +26,7 @@ CASES = [
     ("Who is Korea's chief negotiator?", "people", "now", set(), {"side": True}),
     ("Who signed the Korea framework?", "people", "now", set(), {"side": False}),
     ("Which country agreed to buy 40 Boeing jets?", "parties", "now", {"aircraft"}, {"numbers": [40.0]}),
+    ("who got a 500,000-tonne steel quota?", "parties", "now", {"steel"}, {}),
     (
         "which got the lower rate, Thailand or the Philippines?",
         "compare:rate",
