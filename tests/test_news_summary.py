@@ -73,3 +73,44 @@ def test_summary_of_html_page_ignores_page_clutter() -> None:
 def test_summary_is_deterministic() -> None:
     text = (FIXTURES / "swiss-threat.txt").read_text()
     assert analyze(text).summary == analyze(text).summary
+
+
+WORDS = [
+    "tariff",
+    "deal",
+    "Japan",
+    "US",
+    "EU",
+    "15%",
+    "from",
+    "to",
+    "27.5%",
+    "$550 billion",
+    "on",
+    "cars",
+    "Trump",
+    "said",
+    "Tuesday",
+    "July 23",
+    "will",
+    "buy",
+    "invest",
+    ",",
+    ".",
+    "\n",
+    "instead of",
+    "threatened",
+    "—",
+]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=80))
+def test_analyze_never_fails_and_stays_grounded(words: list[str]) -> None:
+    text = " ".join(words)
+    result = analyze(text)
+    assert number_tokens(result.summary) <= number_tokens(text)
+    assert len(result.summary.split()) <= MAX_WORDS
+    for deal in result.deals:
+        for term in deal["terms"]:
+            assert term["sentence"] in text
