@@ -30,6 +30,8 @@ from bot.news.parties import find_parties, normalise_party
         ("New Delhi", "India"),
         ("Brazilians", "Brazil"),
         ("Canada's", "Canada"),
+        ("swizerland", "Switzerland"),
+        ("indonesa", "Indonesia"),
         ("Atlantis", None),
         ("", None),
     ],

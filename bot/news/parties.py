@@ -9,6 +9,7 @@ Canonical names are short plain English ("United States", "European Union", "Sou
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -219,6 +220,8 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 _ALIAS, _KINDS, _MENTION_RE = _build_tables()
+# Only full names and demonyms are fuzzy-matched; short codes ("US", "UK") would match too much.
+_FUZZY_KEYS = [k for k, kind in _KINDS.items() if kind in ("name", "demonym") and len(k) >= 5]
 
 
 @lru_cache(maxsize=4096)
@@ -234,6 +237,10 @@ def normalise_party(name: str) -> str | None:
             return _LOOSE[candidate]
     if key.endswith("s") and key[:-1] in _ALIAS and _KINDS.get(key[:-1]) == "demonym":
         return _ALIAS[key[:-1]]
+    if len(key) >= 5:  # a typed name with a slip: "swizerland", "indonesa", "vietnma"
+        close = difflib.get_close_matches(key, _FUZZY_KEYS, n=1, cutoff=0.85)
+        if close:
+            return _ALIAS[close[0]]
     return None
 
 
