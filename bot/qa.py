@@ -61,6 +61,8 @@ class Knowledge:
 
     def answer(self, question: str) -> Answer:
         q = parse_question(question.strip(), self.index.known_words())
+        if not q.parties and _unknown_name(question, self.index.known_words()):
+            return Answer(question=question, text=None, sources=())  # "Narnia": nothing on file, say so
         handler = _HANDLERS.get(q.kind.split(":")[0], _answer_rate)
         text, sources = handler(self, q)
         if not text or not sources:
@@ -94,6 +96,49 @@ class Knowledge:
                 n = sum(1 for s in self.index.stories if party in s.parties)
                 lines.append(f"{n} stories mention {party}." if n else f"Nothing on file for {party}.")
         return "\n".join(lines[:3])
+
+
+_ASKING = {
+    "what",
+    "which",
+    "who",
+    "when",
+    "how",
+    "is",
+    "are",
+    "was",
+    "were",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "will",
+    "can",
+    "could",
+    "tell",
+    "give",
+    "show",
+    "list",
+    "rank",
+    "compare",
+    "i",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+}
+
+
+def _unknown_name(question: str, known: frozenset[str]) -> bool:
+    """A capitalised name the stories never mention ("What tariff did Narnia get?")."""
+    for m in re.finditer(r"\b([A-Z][a-z]{2,})\b", question):
+        word = m.group(1).lower()
+        if word in _ASKING or word in known:
+            continue
+        return True
+    return False
 
 
 def _story_query():  # type: ignore[no-untyped-def]

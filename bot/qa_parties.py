@@ -109,6 +109,64 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "Lesotho": ("lesotho",),
 }
 
+# Every other country by its plain name (and a common demonym where it is unambiguous), so that a
+# question about a country the stories never mention is recognised, and answered "don't know".
+_OTHER_COUNTRIES = """afghanistan:afghan albania:albanian algeria:algerian andorra angola:angolan armenia:armenian
+austria:austrian azerbaijan bahamas bahrain:bahraini barbados belarus belgium:belgian belize benin bhutan bolivia:bolivian
+bosnia botswana brunei bulgaria:bulgarian burkina faso burundi cameroon:cameroonian cape verde chad comoros congo
+costa rica croatia:croatian cuba:cuban cyprus:cypriot czech republic:czech czechia denmark:danish djibouti dominica
+dominican republic egypt:egyptian equatorial guinea eritrea estonia:estonian eswatini ethiopia:ethiopian fiji
+finland:finnish gabon gambia georgia:georgian ghana:ghanaian greece:greek grenada guinea guyana haiti:haitian
+honduras:honduran hungary:hungarian iceland:icelandic iran:iranian iraq:iraqi ireland:irish jamaica:jamaican
+jordan:jordanian kazakhstan:kazakh kenya:kenyan kiribati kosovo kuwait:kuwaiti kyrgyzstan latvia:latvian
+lebanon:lebanese liberia libya:libyan liechtenstein lithuania:lithuanian luxembourg madagascar malawi maldives mali
+malta:maltese mauritania mauritius moldova monaco mongolia:mongolian montenegro morocco:moroccan mozambique namibia
+nauru nepal:nepalese netherlands:dutch nicaragua:nicaraguan niger nigeria:nigerian north korea north macedonia
+oman panama:panamanian papua new guinea paraguay:paraguayan peru:peruvian poland:polish portugal:portuguese
+qatar:qatari romania:romanian rwanda samoa san marino senegal serbia:serbian seychelles sierra leone slovakia:slovak
+slovenia:slovenian solomon islands somalia south sudan spain:spanish sudan suriname sweden:swedish syria:syrian
+tajikistan tanzania timor-leste togo tonga trinidad and tobago tunisia:tunisian turkmenistan tuvalu uganda
+uruguay:uruguayan uzbekistan vanuatu venezuela:venezuelan yemen zambia zimbabwe hong kong macau"""
+
+
+def _other_countries() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    # names can hold spaces ("costa rica"): multi-word names are read against _MULTIWORD
+    words = _OTHER_COUNTRIES.split()
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2, 1):
+            chunk = " ".join(words[i : i + size])
+            name, _, demonym = chunk.partition(":")
+            if size == 1 or name in _MULTIWORD:
+                canon = name.title().replace(" And ", " and ")
+                out[canon] = (name,) + ((demonym,) if demonym else ())
+                i += size
+                break
+    return out
+
+
+_MULTIWORD = {
+    "burkina faso",
+    "cape verde",
+    "costa rica",
+    "czech republic",
+    "dominican republic",
+    "equatorial guinea",
+    "north korea",
+    "north macedonia",
+    "papua new guinea",
+    "san marino",
+    "sierra leone",
+    "solomon islands",
+    "south sudan",
+    "trinidad and tobago",
+    "hong kong",
+}
+for _canon, _names in _other_countries().items():
+    _NAMES.setdefault(_canon, _names)
+
+
 # Regions a user may rank or list deals by ("rank the Asian deals by tariff").
 REGIONS: dict[str, tuple[str, ...]] = {
     "asia": (
@@ -179,7 +237,30 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{body})(?![\w])", re.I)
 
 
-_TEXT_RE = _alias_pattern(a for a in ALIASES if a not in _AMBIGUOUS_IN_TEXT)
+# Names that in news text are more often something else (the US state of Georgia, a person called
+# Jordan or Chad): recognised in questions, never in story text.
+_QUESTION_ONLY = {
+    "georgia",
+    "georgian",
+    "jordan",
+    "chad",
+    "niger",
+    "guinea",
+    "mali",
+    "dominica",
+    "congo",
+    "monaco",
+    "greek",
+    "polish",
+    "panama",
+    "samoa",
+    "tonga",
+    "cuba",
+    "malta",
+    "jamaica",
+}
+_TEXT_RE = _alias_pattern(a for a in ALIASES if a not in _AMBIGUOUS_IN_TEXT and a not in _QUESTION_ONLY)
+_QUESTION_RE = _alias_pattern(a for a in ALIASES if a not in _AMBIGUOUS_IN_TEXT)
 _US_RE = re.compile(r"(?<![\w.])(?:US|U\.S\.)(?![\w])")  # "US" only in capitals: "us" is a pronoun
 # "Turkey" and "Chile" are countries when capitalised; "turkey" and "chile" are food
 _TITLED_RE = re.compile(
@@ -234,7 +315,7 @@ def parties_in_question(question: str, known_words: frozenset[str] = frozenset()
     """
     found: dict[str, int] = {}
     text = question.replace("’", "'")
-    for m in _TEXT_RE.finditer(text):
+    for m in _QUESTION_RE.finditer(text):
         found.setdefault(ALIASES[m.group(0).lower()], m.start())
     for m in re.finditer(
         r"(?<![\w.])(?:US|U\.S\.|USA)(?![\w])|\b(?:us|usa)\b(?=\s*(?:\?|$|deal|tariff|rate))", text

@@ -22,6 +22,8 @@ from bot.qa_parties import find_parties, parties_in_question, region_of
         ("which got the lower rate, Turkey or Chile?", ["Turkey", "Chile"]),
         ("while being chief of the parts mail", []),  # near a name in spelling, but words
         ("tell us about it", []),
+        ("rate for costa rica?", ["Costa Rica"]),
+        ("what did Georgia get?", ["Georgia"]),
     ],
 )
 def test_parties_in_question(question, parties):
@@ -32,6 +34,7 @@ def test_find_parties_in_running_text():
     text = "Washington and Tokyo agreed; US officials said Japanese carmakers and the bloc would follow."
     assert find_parties(text) == ("United States", "Japan", "European Union")
     assert find_parties("Roast turkey with chile sauce, said the chef, who told us so.") == ()
+    assert find_parties("Hyundai builds cars in Georgia, Jordan Smith said.") == ()  # a state and a person
 
 
 def test_regions():
