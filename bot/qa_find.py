@@ -38,7 +38,8 @@ _QUOTA_WORDS = re.compile(
     r"quota|ceiling|allowance|up to|first [\d,]+|as many as|a year|per year|annually|limit"
 )
 _REVERSE_EXTRA = re.compile(
-    r"\bits \d+(?:\.\d+)?% (?:duty|tariff|levy)|on (?:us|u\.s\.|american)[- ](?:made |built |grown )?\w+"
+    r"\bits \d+(?:\.\d+)?% (?:duty|tariff|levy)|on (?:us|u\.s\.|american)[- ](?:made |built |grown )?"
+    r"(?!tariffs?\b|dut(?:y|ies)\b|levies\b|rates?\b|border\b|market\b)\w+"
 )
 _REVERSE = re.compile(
     r"retaliat|counter-?tariff|mirror|on (?:us|u\.s\.|american|america's)\s+(?:goods|imports|products|"
@@ -191,7 +192,8 @@ def _pct_role(sent: Sentence, m: Mention) -> str:
     left = sent.low[max(0, m.start - 60) : m.start]
     right = sent.low[m.end : m.end + 50]
     if _OTHER_PCT.search(left) or re.match(
-        r"^\s*(?:of (?:the |its |their )?(?:profits?|sales|exports|output|economy|gdp)|"
+        r"^\s*(?:of (?:\S+\s+){0,3}(?:products|goods|exports|imports|items|lines|categories|trade|barriers|profits?|sales|"
+        r"output|economy|gdp)\b|"
         r"(?:share|stake|growth|rise|fall|drop|gain|of gdp))",
         right,
     ):
@@ -674,6 +676,8 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
         for d in sent.dates:
             if party and several and owner_of(sent, d.start, sent.parties) not in (party, None):
                 continue
+            if q.event == "expires" and min(abs(d.start - c) for c in cues) > 50:
+                continue  # "until November 10": an end date sits right by the word that makes it one
             if d.start < 40 and re.fullmatch(r"[A-Z][A-Z .'/-]+,\s*", sent.text[: d.start]):
                 continue  # the dateline: when the story was filed, not when the event happens
             distance = min(abs(d.start - c) for c in cues)
@@ -723,6 +727,23 @@ def _side(sent: Sentence, person: Person) -> str | None:
     return None if owner and US not in owner else "us"
 
 
+_ROLES = re.compile(
+    r"prime minister|vice premier|premier|president|general secretary|(?:trade|commerce|finance|"
+    r"foreign|economy|agriculture) (?:minister|secretary)|treasury secretary|trade representative|"
+    r"(?:trade )?commissioner|chancellor|ambassador|(?:chief )?negotiator"
+)
+
+
+def _role_fit(asked: str | None, sent: Sentence, person: Person) -> float:
+    """'Who is Vietnam's prime minister?': the person titled so, not the trade minister beside them."""
+    if not asked:
+        return 0.0
+    around = (person.title + " " + sent.low[max(0, person.start - 40) : person.end + 40]).lower()
+    if asked in around:
+        return 1.5
+    return -1.0 if _ROLES.search(person.title.lower()) else 0.0
+
+
 _NOT_OFFICIAL = re.compile(
     r"chief executive|executive|chairman|chairwoman|\bceo\b|\bboss\b|analyst|economist|"
     r"spokes|founder|director|professor|strategist|lobby|company|association"
@@ -759,6 +780,7 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
     asked = q.text.lower()
     prior = _Prior(index, q, party)
     verbs = [m.group(1) for m in _ACTION.finditer(asked)]
+    asked_role = next((m.group(0) for m in _ROLES.finditer(asked)), None)
     out: list[Candidate] = []
     for i in _pool(index, party, scores, ("people",)):
         sent = index.sentences[i]
@@ -786,6 +808,10 @@ def find_people(index: Index, q: Question, party: str | None) -> list[Candidate]
             score = party_score + (scores[i] / top if top else 0.0)
             score += 0.8 if _TALK_WORDS.search(sent.low) else 0.0
             score += _acts(sent, person, verbs)
+            fit = _role_fit(asked_role, sent, person)
+            if fit < 0:
+                continue  # asked for the prime minister, this is the trade minister
+            score += fit
             score += 0.5 if owner == party else 0.0
             score += prior(sent)
             score += _confirmed(index, sent, party, ("person",), person.name.lower())
