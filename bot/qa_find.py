@@ -739,7 +739,9 @@ def _role_fit(asked: str | None, sent: Sentence, person: Person) -> float:
     if not asked:
         return 0.0
     around = (person.title + " " + sent.low[max(0, person.start - 40) : person.end + 40]).lower()
-    if asked in around:
+    *qualifiers, head = asked.split()
+    # "chief negotiator" fits "Japan's chief tariff negotiator"; "prime minister" does not fit "trade minister"
+    if re.search(rf"\b{head}", around) and all(q in around for q in qualifiers if q != "chief"):
         return 1.5
     return -1.0 if _ROLES.search(person.title.lower()) else 0.0
 
