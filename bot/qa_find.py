@@ -583,9 +583,11 @@ def find_amounts(index: Index, q: Question, party: str | None, kind: str) -> lis
                 continue
             window = sent.low[max(0, m.start - 80) : m.end + 60]
             subj = _subjects_ok(q, sent, window) if q.subjects else 0.0
-            near = sent.low[max(0, m.start - 60) : m.end + 50]
+            near = _own_words(sent, m)
             if q.subjects and not all(mentions_subject(near, x) for x in q.subjects):
                 continue  # the goods asked about must sit next to the figure, not elsewhere in the sentence
+            if wants == "percent" and q.kind != "investment" and not _asked_words_near(q, near):
+                continue  # "what share of exports ...": a percentage about something else does not answer
             if subj is None:
                 continue
             if m in sent.counts and not _count_fits(q, m, sent):
@@ -639,6 +641,31 @@ def _not_goods(noun: str) -> bool:
     return (
         words[0] in _TIME_UNITS or words[0] in _FUNCTION_WORDS or (len(words) > 1 and words[1] in _TIME_UNITS)
     )
+
+
+def _own_words(sent: Sentence, m: Mention) -> str:
+    """The words that belong to a figure: up to the previous figure's own phrase ("$750 billion of US
+    energy and $40 billion of AI chips": energy is the first amount's, chips the second's)."""
+    figures = sorted(sent.money + sent.counts + sent.pcts, key=lambda x: x.start)
+    before = [x for x in figures if x.end <= m.start]
+    after = [x for x in figures if x.start >= m.end]
+    left = max(0, m.start - 70)
+    if before:
+        gap = sent.low[before[-1].end : m.start]
+        cut = max(gap.rfind(" and "), gap.rfind(","), gap.rfind(";"))
+        left = max(left, before[-1].end + (cut if cut >= 0 else len(gap) // 2))
+    right = min(m.end + 45, after[0].start if after else len(sent.low))
+    return sent.low[left:right]
+
+
+_NOT_ASKED = frozenset(
+    ["what", "which", "much", "many", "share", "percent", "percentage", "portion", "fraction", "does", "do", "get", "keep", "us", "deal", "under", "from", "of", "the"]
+)
+
+
+def _asked_words_near(q: Question, near: str) -> bool:
+    words = [w for w in q.keywords if w not in _NOT_ASKED and not ALIASES.get(w.rstrip("'s")) and len(w) > 3]
+    return not words or any(_stem_in(w, near) for w in words)
 
 
 def _count_fits(q: Question, m: Mention, sent: Sentence) -> bool:
@@ -741,9 +768,11 @@ def _role_fit(asked: str | None, sent: Sentence, person: Person) -> float:
     around = (person.title + " " + sent.low[max(0, person.start - 40) : person.end + 40]).lower()
     *qualifiers, head = asked.split()
     # "chief negotiator" fits "Japan's chief tariff negotiator"; "prime minister" does not fit "trade minister"
-    if re.search(rf"\b{head}", around) and all(q in around for q in qualifiers if q != "chief"):
-        return 1.5
-    return -1.0 if _ROLES.search(person.title.lower()) else 0.0
+    if re.search(rf"\b{head}", around):
+        if all(q in around for q in qualifiers if q != "chief"):
+            return 1.5
+        return -1.0  # another minister: "finance minister" asked, "minister for economic affairs" found
+    return -1.0 if _ROLES.search(person.title.lower()) or _OFFICIAL.search(person.title.lower()) else 0.0
 
 
 _NOT_OFFICIAL = re.compile(
