@@ -428,6 +428,9 @@ def _figures_named(k: Knowledge, q: Question, cand: Candidate) -> str:
     sent = cand.sentence(k.index)
     said = [pct_words(m.value) for m in sent.pcts if m.value in q.numbers]
     said += [m.text for m in sent.counts if m.value in q.numbers]
+    said += [
+        money_words(m.value) for m in sent.money if any(abs(m.value - n) <= 0.011 * n for n in q.numbers)
+    ]
     return f" ({', '.join(dict.fromkeys(said))})" if said else ""
 
 

@@ -458,7 +458,8 @@ def _number_bonus(q: Question, sent: Sentence) -> float:
     if not q.numbers:
         return 0.0
     values = {m.value for m in sent.pcts} | {m.value for m in sent.counts}
-    return 0.6 * sum(1 for n in q.numbers if n in values)
+    amounts = [m.value for m in sent.money]
+    return 0.6 * sum(1 for n in q.numbers if n in values or any(abs(a - n) <= 0.011 * n for a in amounts))
 
 
 def find_rates(index: Index, q: Question, party: str | None, role: str | None = None) -> list[Candidate]:
@@ -659,7 +660,27 @@ def _own_words(sent: Sentence, m: Mention) -> str:
 
 
 _NOT_ASKED = frozenset(
-    ["what", "which", "much", "many", "share", "percent", "percentage", "portion", "fraction", "does", "do", "get", "keep", "us", "deal", "under", "from", "of", "the"]
+    [
+        "what",
+        "which",
+        "much",
+        "many",
+        "share",
+        "percent",
+        "percentage",
+        "portion",
+        "fraction",
+        "does",
+        "do",
+        "get",
+        "keep",
+        "us",
+        "deal",
+        "under",
+        "from",
+        "of",
+        "the",
+    ]
 )
 
 
@@ -864,7 +885,14 @@ def find_party_of(index: Index, q: Question) -> list[tuple[float, str, int]]:
         matched = _number_bonus(q, sent)
         if q.numbers and not matched:
             continue
-        candidates = [p for p in sent.parties if p != US and p not in q.excluded]
+        # the party the matched figure belongs to ("the EU pledged $600 billion, Japan $550 billion")
+        owners = {
+            owner_of(sent, m.start, sent.parties)
+            for m in sent.pcts + sent.counts + sent.money
+            if m.value in q.numbers or any(abs(m.value - n) <= 0.011 * n for n in q.numbers if n > 1000)
+        }
+        owners.discard(None)
+        candidates = [p for p in (owners or set(sent.parties)) if p != US and p not in q.excluded]
         story = index.stories[sent.story]
         if not candidates and story.main and story.main not in q.excluded:
             candidates = [story.main]

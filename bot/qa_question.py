@@ -13,7 +13,7 @@ from datetime import date
 
 from bot import qa_parties
 from bot.qa_parties import US
-from bot.qa_text import MONTHS, counts, percents
+from bot.qa_text import MONTHS, counts, money, percents
 
 # Goods and topics: a question naming one must be answered from a sentence naming it too.
 SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -165,6 +165,11 @@ _KIND_CUES: list[tuple[str, str]] = [
         r"%|percent|exemption)",
         "parties",
     ),
+    (
+        r"\bwho (?:promised|pledged|committed|agreed to (?:buy|invest|purchase|import)|will (?:buy|invest)|"
+        r"is (?:buying|investing)|bought|invested)\b",
+        "parties",
+    ),
     (r"\bwho\b|\bnegotiator|\bwhich (?:\w+ )?(?:official|minister|person|people)\b", "people"),
     (
         r"\bwhen\b|\bwhat date\b|\bwhich date\b|\bby when\b|\bfrom what date\b|\bwhat day\b|\bhow long\b|"
@@ -232,7 +237,9 @@ def parse_question(text: str, known_words: frozenset[str] = frozenset()) -> Ques
     q.subjects = {SUBJECT_OF[w] for w in _tokens(low) if w in SUBJECT_OF}
     q.subjects |= {SUBJECT_OF[w] for w in ("de minimis", "low-value") if w in low}
     q.keywords = [w for w in _tokens(low) if w not in STOPWORDS and len(w) > 1]
-    q.numbers = [m.value for m in percents(text)] + [m.value for m in counts(text)]
+    q.numbers = (
+        [m.value for m in percents(text)] + [m.value for m in counts(text)] + [m.value for m in money(text)]
+    )
     q.goods_words = _unknown_goods(low, q.subjects)
     m = re.search(r"\b(?:apart from|besides|other than|except)\s+([a-z .']+?)(?:,|\s+which|\s+what|$)", low)
     if m:

@@ -145,6 +145,8 @@ QUESTIONS: list[tuple[str, list[str], str | None]] = [
     ),
     ("how many jets is thialand buying", ["40"], "thai-philippines"),
     ("which country agreed to buy 40 Boeing jets?", ["Thailand"], "thai-philippines"),
+    ("Which country pledged $300 billion?", ["South Korea", "$300 billion"], "korea-deal"),
+    ("Who promised to buy $90 billion of LNG?", ["South Korea"], "korea-deal"),
     ("what's the US tariff on korean steel", ["50%"], "korea-cars-effect"),
     ("Who heads India's negotiating team?", ["Rajesh Kumar"], "india-talks"),
     ("Who is Switzerland's economy minister?", ["Anna Keller"], "swiss-deal"),
