@@ -505,7 +505,11 @@ def _answer_compare(k: Knowledge, q: Question) -> tuple[str | None, list[SourceR
             text = f"{winner[0]} ({word}) — {values}."
     sources: list[SourceRef] = []
     for _, _, cands, _ in found:
-        sources += [s for s in _sources(k, cands, MIN_SCORE["rate"] - 0.8, most=2) if s not in sources]
+        sources += [
+            s
+            for s in _sources(k, cands, MIN_SCORE["rate"] - 0.8, most=2)
+            if s.id not in {x.id for x in sources}
+        ]
     return text, sources
 
 
@@ -525,6 +529,10 @@ def _prefer_shared_sources(k: Knowledge, found: list[tuple[str, float, list[Cand
 
 
 _COMPARE_WORDS = {
+    "came",
+    "better",
+    "worse",
+    "deal",
     "same",
     "different",
     "identical",

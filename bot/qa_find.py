@@ -733,6 +733,10 @@ def find_dates(index: Index, q: Question, party: str | None) -> list[Candidate]:
             score += _number_bonus(q, sent)
             if not d.year_known and d.text.lower() in ("today", "tonight") and q.event == "announced":
                 score += 0.3
+            if q.event in ("announced", "signed") and re.search(
+                r"\b(?:before|by|until|ahead of)\s+(?:the\s+)?$", sent.low[max(0, d.start - 16) : d.start]
+            ):
+                score -= 0.8  # "the weeks before August 1": a deadline, not the day it happened
             if re.search(
                 r"\b(?:said|says|told|reported)\s+(?:on\s+)?$", sent.low[max(0, d.start - 14) : d.start]
             ):

@@ -457,6 +457,8 @@ def _direction(low: str) -> str:
         return "last"
     if re.search(r"\b(lower|less|cheaper|smaller|least|lowest)\b", low):
         return "lower"
+    if re.search(r"\b(better|best)\b", low) and not re.search(r"\binvest|\bbuy|\bpurchas", low):
+        return "lower"  # a better deal on tariffs is a lower rate
     return "higher"
 
 
