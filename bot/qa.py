@@ -558,20 +558,39 @@ _COMPARE_WORDS = {
 
 
 def _answer_rank(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
+    """'rank the Asian deals by tariff' (or by investment pledge): parties with a deal story of
+    their own, each with its best-supported current figure."""
     from bot.qa_parties import REGIONS
 
-    parties = list(REGIONS.get(q.region or "", ())) or sorted(
-        {p for s in k.index.stories for p in s.parties} - {US}
-    )
+    # a party a deal story is about: its main party, or one of the parties a comparison piece weighs equally
+    with_deals = {
+        p for s in k.index.stories if s.relevant for p, share in s.prominence.items() if share >= 0.5
+    }
+    with_deals |= {p for d in k.index.deals for p in d.parties}
+    parties = [p for p in (REGIONS.get(q.region or "") or sorted(with_deals)) if p in with_deals and p != US]
+    by_money = bool(re.search(r"\binvest|\bpledge|\bbuy|\bpurchas", q.text.lower()))
     found = []
     for party in parties:
-        cand = k.headline(party)
+        if by_money:
+            kind = "investment" if re.search(r"\binvest|\bpledge", q.text.lower()) else "purchase"
+            sub = Question(**{**_fields(q), "parties": [party, US], "kind": kind, "keywords": [kind]})
+            cands = [
+                c
+                for c in qa_find.find_amounts(k.index, sub, party, kind)
+                if c.score >= MIN_SCORE["money"]
+                and isinstance(c.mention, Mention)
+                and c.mention in c.sentence(k.index).money
+            ]
+            cand = cands[0] if cands else None
+        else:
+            cand = k.headline(party)
         if cand:
             found.append((cand.mention.value, party, cand))  # type: ignore[union-attr]
     if not found:
         return None, []
-    found.sort(key=lambda f: f[0], reverse=q.compare == "higher")
-    text = "; ".join(f"{i + 1}. {p} {pct_words(v)}" for i, (v, p, _) in enumerate(found[:8]))
+    found.sort(key=lambda f: f[0], reverse=q.compare == "higher" or by_money)
+    show = money_words if by_money else pct_words
+    text = "; ".join(f"{i + 1}. {p} {show(v)}" for i, (v, p, _) in enumerate(found[:8]))
     return text, [_source(k, c) for _, _, c in found[:8]]
 
 

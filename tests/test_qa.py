@@ -149,3 +149,9 @@ async def test_seed_article_answers_and_ignores_reader_comments(tmp_path):
     assert "Akazawa" in (k.answer("Who is Japan's chief negotiator?").text or "")
     assert k.answer("How big is the US market compared with Japan's GDP?").text is None  # only comments say
     await engine.dispose()
+
+
+async def test_rank_by_investment_pledge(knowledge):
+    answer = knowledge.answer("rank the deals by investment pledge")
+    assert answer.text is not None
+    assert answer.text.startswith("1. South Korea $300 billion; 2. Switzerland $200 billion")
