@@ -608,7 +608,9 @@ def _answer_status(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRe
     story = max((k.index.stories[p] for p in pos), key=lambda s: s.day.toordinal() if s.day else 0)
     ref = SourceRef(id=str(story.id), url=story.url, title=story.title, quote=story.title)
     as_of = f" as of {date_words(deal.updated_at, False)}" if deal.updated_at else ""
-    return f"{' – '.join(deal.parties)}: {deal.status.replace('_', ' ')}{as_of}", [ref]
+    from bot.cards import STATUS_WORDS, deal_name
+
+    return f"{deal_name(deal.parties)}: {STATUS_WORDS.get(deal.status, deal.status)}{as_of}", [ref]
 
 
 def _answer_summary(k: Knowledge, q: Question) -> tuple[str | None, list[SourceRef]]:
