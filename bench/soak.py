@@ -10,8 +10,8 @@ What runs where:
 - the bot runs in a subprocess (bench/soak_bot.py: bot.core.Core with the real poller, pipeline and
   delivery, and an HTTP adapter for the chat service), against a SQLite file, with default settings
   except: 1-minute poll interval, loopback fetches allowed, delivery backoff capped at 20 s;
-- at random moments the bot is killed with SIGKILL and started again (half of the kills wait for a
-  moment when delivery rows are claimed, i.e. mid-send); the chat service also goes down (503) for
+- at random moments the bot is killed with SIGKILL and started again (half of the kills land at
+  the moment the chat service accepts a message, before the bot hears back: inside a delivery round); the chat service also goes down (503) for
   eight seconds while deliveries are being sent, and answers a burst of 429s, twice each.
 
 The chat service models a platform honestly: it remembers the idempotency keys it accepted per
@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
 import re
 import signal
@@ -40,6 +41,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,7 +87,8 @@ def rss_mb(pid: int) -> float:
 class Bot:
     """The bot subprocess: started, SIGKILLed, started again; its logs appended to one file."""
 
-    def __init__(self, workdir: Path, chat_url: str) -> None:
+    def __init__(self, workdir: Path, chat_url: str, *, send_key: bool = True) -> None:
+        self.send_key = send_key
         self.workdir = workdir
         self.chat_url = chat_url
         self.log = workdir / "bot.log"
@@ -105,14 +108,19 @@ class Bot:
             str(self.workdir / "soak.db"),
             "--chat",
             self.chat_url,
+            *([] if self.send_key else ["--no-key"]),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=self.log.open("a"),
             cwd=self.workdir,
         )
 
+    def kill_now(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+
     async def kill(self) -> None:
+        self.kill_now()
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
 
     async def terminate(self, grace: float = 40) -> int:
@@ -146,12 +154,24 @@ async def prepare_db(db: Path, channels: int) -> None:
         )
 
 
-async def mid_send(db: Path, wait_s: float = 30) -> None:
-    """Wait (at most wait_s) for a moment when delivery rows are claimed, i.e. being sent."""
-    for _ in range(int(wait_s / 0.05)):
-        if query(db, "SELECT count(*) FROM deliveries WHERE status = 'claimed'") > 0:
-            return
-        await asyncio.sleep(0.05)
+async def mid_send(chat: ChatService, then: Callable[[], None] = lambda: None, wait_s: float = 30) -> None:
+    """Wait (at most wait_s) until the chat service accepts a message, and call `then` right there,
+    before the bot gets its answer: the bot is inside a delivery round, with messages posted and not
+    yet recorded as sent (the crash window)."""
+    posted = asyncio.Event()
+
+    def accepted(_message: object) -> None:
+        if not posted.is_set():
+            then()
+            posted.set()
+
+    chat.on_post = accepted
+    try:
+        await asyncio.wait_for(posted.wait(), wait_s)
+    except TimeoutError:
+        pass
+    finally:
+        chat.on_post = None
 
 
 def delivered_pairs(chat: ChatService) -> tuple[set[tuple[str, str]], int, list[str]]:
@@ -205,7 +225,7 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
         (workdir / "soak.toml").write_text(CONFIG.format(feeds=urls))
         await prepare_db(db, args.channels)
 
-        bot = Bot(workdir, chat.base_url)
+        bot = Bot(workdir, chat.base_url, send_key=not args.no_key)
         await bot.start()
         deadline = time.monotonic() + args.startup_timeout
         while query(db, "SELECT count(*) FROM feeds WHERE backlog_done = 1") < args.feeds:
@@ -236,13 +256,13 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
                 site.articles[new.slug] = new
                 published.append(new.slug)
             elif kind == "kill":
-                if rng.random() < 0.5:  # half the kills land while deliveries are being claimed and sent
-                    await mid_send(db)
+                if rng.random() < args.aimed_kills:  # killed the moment the platform accepts a message
+                    await mid_send(chat, then=bot.kill_now)
                 await bot.kill()
                 await asyncio.sleep(rng.uniform(0, 1.5))
                 await bot.start()
             elif kind == "outage":
-                await mid_send(db)  # an outage while nothing is sent would prove nothing
+                await mid_send(chat)  # an outage while nothing is sent would prove nothing
                 chat.outage(8, status=503)
             else:
                 chat.rate_limit_next(20, retry_after=2)
@@ -304,6 +324,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="keep the database and bot log here (default: a new temp dir)")
     parser.add_argument("--quick", action="store_true", help="a small run: 40 feeds, 20 channels, 2 restarts")
+    parser.add_argument(
+        "--no-key",
+        action="store_true",
+        help="control run: the adapter sends no idempotency key, so mid-send kills show as duplicates",
+    )
+    parser.add_argument(
+        "--aimed-kills",
+        type=float,
+        default=0.5,
+        help="share of kills made the moment the chat service accepts a message",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     args = parser.parse_args()
     if args.quick:

@@ -30,7 +30,7 @@ async def main(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    adapter = HttpChatAdapter(args.chat, platform="soakchat")
+    adapter = HttpChatAdapter(args.chat, platform="soakchat", send_key=not args.no_key)
     try:
         await core.add_configured_feeds()
         print("ready", flush=True)
@@ -45,4 +45,5 @@ if __name__ == "__main__":
     parser.add_argument("--config", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--chat", required=True)
+    parser.add_argument("--no-key", action="store_true", help="send no idempotency key (a control run)")
     sys.exit(asyncio.run(main(parser.parse_args())))
