@@ -171,11 +171,19 @@ class Delivery:
                     sent.append((job, message_id))
 
         try:
-            await asyncio.gather(*(one(job) for job in jobs))
+            # Every send of the round ends before the round is recorded: with a plain gather, one
+            # send's failure (a database error writing its retry) would end the round while other
+            # sends went on unrecorded, to be re-sent much later with a key the platform may have
+            # forgotten.
+            results = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
         finally:
             # One write for the whole round. Dying before it leaves the rows claimed: they are re-sent
-            # after claim_timeout_s with the same key, and the platform drops the second copy.
+            # (at the next start, or after claim_timeout_s by another worker) with the same key, and
+            # the platform drops the second copy.
             await self._record_sent(sent)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return len(sent)
 
     async def release_own_claims(self) -> int:
