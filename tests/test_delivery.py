@@ -430,3 +430,42 @@ async def test_rows_are_claimed_by_one_worker_only(engine, chat, adapter):
             await conn.execute(text("SELECT claimed_by, count(*) FROM deliveries GROUP BY claimed_by"))
         ).all()
     assert sum(n for _, n in owners) == 20
+
+
+async def test_a_database_error_on_one_send_still_records_the_rounds_other_sends(
+    db_url, engine, chat, adapter
+):
+    """One send's failure cannot be written (locked), while another send of the same round is still
+    waiting for the platform: the round waits for it and records it, rather than leaving it claimed
+    (to be re-sent much later, when the platform may no longer know its key)."""
+    await subscribe(engine, "failing")
+    await subscribe(engine, "slow")
+    await Pipeline(engine).store_story(story("japan"))
+    quick = create_engine(db_url)
+    event.listen(
+        quick.sync_engine, "connect", lambda dbapi, _rec: dbapi.cursor().execute("PRAGMA busy_timeout=100")
+    )
+    locker = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None)
+
+    def lock(_message) -> None:  # "slow" was accepted: another writer takes the database
+        locker.execute("BEGIN IMMEDIATE")
+        locker.execute("UPDATE feeds SET title = title")
+
+    chat.on_post = lock
+    chat.hold_next()  # ... and the platform is slow to answer for "slow"
+    chat.fail_channel(
+        "failing", 503, delay_s=0.05
+    )  # "failing" fails just after: its retry write meets the lock
+    delivery = worker(quick, adapter)
+    task = asyncio.create_task(delivery.run_once())
+    await asyncio.wait_for(chat.held.wait(), 5)
+    await asyncio.sleep(0.4)  # the failure's write has given up by now
+    locker.execute("ROLLBACK")
+    locker.close()
+    chat.release.set()
+    with pytest.raises(Exception, match="locked"):
+        await asyncio.wait_for(task, 5)
+    await quick.dispose()
+    rows = {r.subscription_id: r for r in await outbox(engine)}
+    assert rows[2].status == "sent" and rows[2].message_id == chat.delivered("slow")[0].id
+    assert rows[1].status == "claimed"  # its failure could not be written: retried once the claim is stale

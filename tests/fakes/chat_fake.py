@@ -57,6 +57,7 @@ class ChatService:
         self._outage_until = 0.0
         self._outage_status = 503
         self._hold = 0
+        self._failing_channels: dict[str, tuple[int, float]] = {}
         self.held = asyncio.Event()  # set when a held request has been accepted
         self.release = asyncio.Event()
         self.port = 0
@@ -68,6 +69,10 @@ class ChatService:
 
     def fail_next(self, count: int, status: int = 500) -> None:
         self._fail += [(status, None)] * count
+
+    def fail_channel(self, channel: str, status: int = 503, delay_s: float = 0.0) -> None:
+        """Answer `status` to every post to `channel`, after `delay_s` (a slow failure)."""
+        self._failing_channels[channel] = (status, delay_s)
 
     def rate_limit_next(self, count: int, retry_after: float) -> None:
         self._fail += [(429, retry_after)] * count
@@ -128,6 +133,10 @@ class ChatService:
         body = await request.json()
         if channel in self.gone:
             return self._answer(404)
+        if channel in self._failing_channels:
+            status, delay = self._failing_channels[channel]
+            await asyncio.sleep(delay)
+            return self._answer(status)
         if self.clock() < self._outage_until:
             return self._answer(self._outage_status)
         if self._fail:
