@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,16 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures" / "news"
 TRADEBOT = Path(sys.executable).with_name("tradebot")
 DEAL_KEYS = {"parties", "status", "date", "terms", "people"}
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """bot.cli.main sets up logging for the process; put the test runner's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def tradebot(
@@ -73,23 +84,24 @@ def test_ingest_then_ask_jsonl_from_stdin_answers_each_question_with_sources(tmp
 
 
 @pytest.mark.parametrize("command", [["analyze", "--format", "jsonl"], ["ingest"]])
-def test_a_missing_file_is_a_clear_error_with_exit_status_2(tmp_path, command):
+def test_a_missing_file_is_a_clear_error_with_exit_status_2(tmp_path, capsys, command):
+    from bot.cli import main
+
     extra = ["--db", str(tmp_path / "x.db")] if command == ["ingest"] else []
-    done = tradebot(*command, *extra, str(tmp_path / "no-such-file.txt"), cwd=tmp_path)
-    assert done.returncode == 2
-    assert (
-        done.stderr.strip()
-        == f"tradebot: cannot read {tmp_path / 'no-such-file.txt'}: No such file or directory"
-    )
-    assert done.stdout == ""
+    assert main([*command, *extra, str(tmp_path / "no-such-file.txt")]) == 2
+    out, err = capsys.readouterr()
+    assert err.strip() == f"tradebot: cannot read {tmp_path / 'no-such-file.txt'}: No such file or directory"
+    assert out == ""
 
 
-def test_a_bad_config_is_a_clear_error_naming_the_key(tmp_path):
+def test_a_bad_config_is_a_clear_error_naming_the_key(tmp_path, capsys):
+    from bot.cli import main
+
     config = tmp_path / "bad.toml"
     config.write_text("[delivery]\nmax_attempts = 0\n")
-    done = tradebot("subscriptions", "--config", str(config), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
-    assert done.returncode == 2
-    assert "delivery.max_attempts = 0" in done.stderr and "Traceback" not in done.stderr
+    assert main(["subscriptions", "--config", str(config), "--db", str(tmp_path / "x.db")]) == 2
+    err = capsys.readouterr().err
+    assert "delivery.max_attempts = 0" in err and "Traceback" not in err
 
 
 def test_main_in_process_lists_subscriptions(tmp_path, capsys):
